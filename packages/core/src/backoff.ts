@@ -62,7 +62,9 @@ export interface RetryPolicyOptions extends BackoffOptions {
   random?: () => number;
 }
 
-export type RetryDecision = { retry: true; delayMs: number } | { retry: false; reason: 'not_retryable' | 'attempts_exhausted' };
+export type RetryDecision =
+  | { retry: true; delayMs: number }
+  | { retry: false; reason: 'not_retryable' | 'attempts_exhausted' };
 
 /**
  * Decides what to do after a failed attempt.

@@ -88,7 +88,12 @@ export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
  * Splits already-serialized items into chunks whose JSON array fits `maxBytes` — used for
  * `sendBeacon`'s 64 KiB budget. An item larger than `maxBytes` on its own gets a chunk of its own.
  */
-export function chunkBySize<T>(items: readonly T[], sizes: readonly number[], maxBytes: number, overheadBytes = 64): T[][] {
+export function chunkBySize<T>(
+  items: readonly T[],
+  sizes: readonly number[],
+  maxBytes: number,
+  overheadBytes = 64,
+): T[][] {
   const chunks: T[][] = [];
   let current: T[] = [];
   let bytes = overheadBytes;

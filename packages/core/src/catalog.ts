@@ -7,8 +7,8 @@
  * (any Standard Schema, e.g. zod) or, at zero bytes of runtime cost, from `props<T>()`.
  */
 import type { JsonObject } from './event.js';
+import { type Channel, isChannel, isJourneyStage, JOURNEY_STAGES, type JourneyStage } from './stages.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
-import { type Channel, type JourneyStage, isChannel, isJourneyStage, JOURNEY_STAGES } from './stages.js';
 
 declare const propsBrand: unique symbol;
 /** A type-only marker for a touchpoint's properties; it is `undefined` at runtime. */
@@ -20,6 +20,7 @@ export type PropsOf<P> = { readonly [propsBrand]?: P } | undefined;
  * @example
  * defineTouchpoints({ 'cart.item_added': { stage: 'consideration', properties: props<{ sku: string }>() } });
  */
+/* @__NO_SIDE_EFFECTS__ */
 export function props<P extends object>(): PropsOf<P> {
   return undefined;
 }
@@ -85,15 +86,22 @@ const NAME_RE = /^[A-Za-z0-9][\w.:/-]{0,127}$/;
  * });
  * tracker.track('checkout.completed', { orderId: 'o-1', total: 42 }); // checked at compile time
  */
+/* @__NO_SIDE_EFFECTS__ */
 export function defineTouchpoints<const T extends TouchpointDefinitions>(definitions: T): TouchpointCatalog<T> {
   for (const name of Object.keys(definitions)) {
     const def = definitions[name]!;
     const at = `touchpoints[${JSON.stringify(name)}]`;
     if (!NAME_RE.test(name)) {
-      throw new TouchpointConfigError(at, 'a touchpoint name is 1-128 letters, digits and . _ : / - and starts with a letter or digit');
+      throw new TouchpointConfigError(
+        at,
+        'a touchpoint name is 1-128 letters, digits and . _ : / - and starts with a letter or digit',
+      );
     }
     if (!isJourneyStage(def.stage)) {
-      throw new TouchpointConfigError(`${at}.stage`, `must be one of ${JOURNEY_STAGES.join(', ')}, got ${JSON.stringify(def.stage)}`);
+      throw new TouchpointConfigError(
+        `${at}.stage`,
+        `must be one of ${JOURNEY_STAGES.join(', ')}, got ${JSON.stringify(def.stage)}`,
+      );
     }
     if (def.channel !== undefined && !isChannel(def.channel)) {
       throw new TouchpointConfigError(`${at}.channel`, 'must be a channel name of 1-64 characters');
@@ -106,7 +114,10 @@ export function defineTouchpoints<const T extends TouchpointDefinitions>(definit
 }
 
 /** Looks up a touchpoint's definition; `undefined` for names outside the catalog. */
-export function getTouchpoint(catalog: TouchpointDefinitions | undefined, name: string): TouchpointDefinition | undefined {
+export function getTouchpoint(
+  catalog: TouchpointDefinitions | undefined,
+  name: string,
+): TouchpointDefinition | undefined {
   if (!catalog || !Object.hasOwn(catalog, name)) return undefined;
   return catalog[name];
 }
@@ -141,7 +152,12 @@ export function catalogToMarkdown(catalog: TouchpointDefinitions, options: { tit
   for (const stage of JOURNEY_STAGES) {
     const names = Object.keys(catalog).filter((n) => catalog[n]!.stage === stage);
     if (names.length === 0) continue;
-    lines.push(`## ${stage[0]!.toUpperCase()}${stage.slice(1)}`, '', '| Touchpoint | Channel | Owner | Description |', '|---|---|---|---|');
+    lines.push(
+      `## ${stage[0]!.toUpperCase()}${stage.slice(1)}`,
+      '',
+      '| Touchpoint | Channel | Owner | Description |',
+      '|---|---|---|---|',
+    );
     for (const name of names) {
       const d = catalog[name]!;
       const cell = (s: string | undefined) => (s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');

@@ -100,7 +100,10 @@ function checkScore(f: FeedbackInput, path: string, issues: Issue[]): void {
   if (f.kind === 'rating') {
     const scale = f.scale ?? DEFAULT_RATING_SCALE;
     if (!Number.isInteger(scale) || scale < 2 || scale > 10) {
-      issues.push({ path: joinPath(path, 'scale'), message: `rating scale must be an integer from 2 to 10, got ${String(f.scale)}` });
+      issues.push({
+        path: joinPath(path, 'scale'),
+        message: `rating scale must be an integer from 2 to 10, got ${String(f.scale)}`,
+      });
       return;
     }
     if (f.score < 1 || f.score > scale || !Number.isInteger(f.score * 2)) {
@@ -108,7 +111,8 @@ function checkScore(f: FeedbackInput, path: string, issues: Issue[]): void {
     }
     return;
   }
-  if (f.scale !== undefined) issues.push({ path: joinPath(path, 'scale'), message: `only rating feedback has a scale` });
+  if (f.scale !== undefined)
+    issues.push({ path: joinPath(path, 'scale'), message: `only rating feedback has a scale` });
   const { min, max } = FEEDBACK_SCALES[f.kind];
   if (!Number.isInteger(f.score) || f.score < min || f.score > max) {
     const allowed = f.kind === 'thumbs' ? '0 (down) or 1 (up)' : `an integer from ${min} to ${max}`;
@@ -132,21 +136,36 @@ export function validateFeedback(input: unknown, path = 'feedback'): Result<Feed
   if (!(FEEDBACK_KINDS as readonly string[]).includes(f.kind)) {
     return {
       ok: false,
-      issues: [{ path: joinPath(path, 'kind'), message: `kind must be one of ${FEEDBACK_KINDS.join(', ')}, got ${JSON.stringify(f.kind) ?? 'undefined'}` }],
+      issues: [
+        {
+          path: joinPath(path, 'kind'),
+          message: `kind must be one of ${FEEDBACK_KINDS.join(', ')}, got ${JSON.stringify(f.kind) ?? 'undefined'}`,
+        },
+      ],
     };
   }
   checkScore(f, path, issues);
   if (f.comment !== undefined) {
-    if (typeof f.comment !== 'string') issues.push({ path: joinPath(path, 'comment'), message: 'comment must be a string' });
+    if (typeof f.comment !== 'string')
+      issues.push({ path: joinPath(path, 'comment'), message: 'comment must be a string' });
     else if (f.comment.length > MAX_COMMENT_LENGTH) {
-      issues.push({ path: joinPath(path, 'comment'), message: `comment must be at most ${MAX_COMMENT_LENGTH} characters, got ${f.comment.length}` });
+      issues.push({
+        path: joinPath(path, 'comment'),
+        message: `comment must be at most ${MAX_COMMENT_LENGTH} characters, got ${f.comment.length}`,
+      });
     }
   }
   if (f.kind === 'text' && (typeof f.comment !== 'string' || f.comment.trim() === '')) {
     issues.push({ path: joinPath(path, 'comment'), message: 'text feedback needs a non-empty comment' });
   }
-  if (f.touchpoint !== undefined && (typeof f.touchpoint !== 'string' || f.touchpoint.length === 0 || f.touchpoint.length > 128)) {
-    issues.push({ path: joinPath(path, 'touchpoint'), message: 'touchpoint must be a touchpoint name of 1-128 characters' });
+  if (
+    f.touchpoint !== undefined &&
+    (typeof f.touchpoint !== 'string' || f.touchpoint.length === 0 || f.touchpoint.length > 128)
+  ) {
+    issues.push({
+      path: joinPath(path, 'touchpoint'),
+      message: 'touchpoint must be a touchpoint name of 1-128 characters',
+    });
   }
   if (f.tags !== undefined) {
     if (!Array.isArray(f.tags) || f.tags.length > MAX_TAGS) {
@@ -154,7 +173,10 @@ export function validateFeedback(input: unknown, path = 'feedback'): Result<Feed
     } else {
       f.tags.forEach((tag, i) => {
         if (typeof tag !== 'string' || tag.length === 0 || tag.length > MAX_TAG_LENGTH) {
-          issues.push({ path: joinPath(joinPath(path, 'tags'), i), message: `tag must be a string of 1-${MAX_TAG_LENGTH} characters` });
+          issues.push({
+            path: joinPath(joinPath(path, 'tags'), i),
+            message: `tag must be a string of 1-${MAX_TAG_LENGTH} characters`,
+          });
         }
       });
     }

@@ -4,7 +4,17 @@
  * batching/retry primitives. Types, constants and small pure functions only: this entry is what
  * the browser tracker's first load pays for. Schemas live in `@touchpoint/core/schema`.
  */
-export { backoffDelay, type BackoffOptions, createRetryPolicy, MAX_RETRY_AFTER_MS, parseRetryAfter, type RetryDecision, type RetryPolicy, type RetryPolicyOptions, retryable } from './backoff.js';
+export {
+  type BackoffOptions,
+  backoffDelay,
+  createRetryPolicy,
+  MAX_RETRY_AFTER_MS,
+  parseRetryAfter,
+  type RetryDecision,
+  type RetryPolicy,
+  type RetryPolicyOptions,
+  retryable,
+} from './backoff.js';
 export { type Batcher, type BatcherOptions, chunkBySize, createBatcher } from './batcher.js';
 export {
   catalogToMarkdown,
@@ -27,9 +37,9 @@ export {
   type AliasEvent,
   type ConsentState,
   createMessageId,
+  EVENT_TYPES,
   type EventBatch,
   type EventContext,
-  EVENT_TYPES,
   type EventType,
   type FeedbackEvent,
   type FeedbackPayload,
@@ -70,5 +80,13 @@ export {
 } from './limits.js';
 export { hashIdentity, normalizeEmail, normalizePhone, sha256Hex } from './privacy.js';
 export { formatIssues, type Issue, joinPath, type Result } from './result.js';
-export { CHANNELS, type Channel, isChannel, isJourneyStage, JOURNEY_STAGES, type JourneyStage, type KnownChannel } from './stages.js';
+export {
+  CHANNELS,
+  type Channel,
+  isChannel,
+  isJourneyStage,
+  JOURNEY_STAGES,
+  type JourneyStage,
+  type KnownChannel,
+} from './stages.js';
 export type { StandardSchemaV1 } from './standard-schema.js';

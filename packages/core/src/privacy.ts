@@ -34,7 +34,8 @@ export function normalizePhone(phone: string, defaultCountryCode?: string): stri
 /** SHA-256 of a UTF-8 string, as lower-case hex. */
 export async function sha256Hex(text: string): Promise<string> {
   const subtle = (globalThis as { crypto?: Crypto }).crypto?.subtle;
-  if (!subtle) throw new Error('WebCrypto (crypto.subtle) is not available; hashing needs a secure context or Node 20+');
+  if (!subtle)
+    throw new Error('WebCrypto (crypto.subtle) is not available; hashing needs a secure context or Node 20+');
   const digest = await subtle.digest('SHA-256', new TextEncoder().encode(text));
   const bytes = new Uint8Array(digest);
   let hex = '';
@@ -50,7 +51,10 @@ export async function sha256Hex(text: string): Promise<string> {
  * await hashIdentity({ type: 'email', value: ' Ana@Example.com ' });
  * // { type: 'email', value: '<sha-256 hex of ana@example.com>', hashed: true }
  */
-export async function hashIdentity(identity: Identity, options: { defaultCountryCode?: string } = {}): Promise<Identity> {
+export async function hashIdentity(
+  identity: Identity,
+  options: { defaultCountryCode?: string } = {},
+): Promise<Identity> {
   if (identity.hashed) return identity;
   const normalized =
     identity.type === 'email'

@@ -19,17 +19,7 @@ export const JOURNEY_STAGES = [
 export type JourneyStage = (typeof JOURNEY_STAGES)[number];
 
 /** Channels Touchpoint knows by name. Any other non-empty string is accepted as a custom channel. */
-export const CHANNELS = [
-  'web',
-  'app',
-  'email',
-  'sms',
-  'social',
-  'chat',
-  'call',
-  'store',
-  'marketplace',
-] as const;
+export const CHANNELS = ['web', 'app', 'email', 'sms', 'social', 'chat', 'call', 'store', 'marketplace'] as const;
 
 export type KnownChannel = (typeof CHANNELS)[number];
 

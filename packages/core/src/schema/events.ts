@@ -4,26 +4,38 @@
  * (`properties`, `traits`, `context.extra`) go through the bounded JSON walk.
  */
 import * as z from 'zod';
-import { CHANNELS, JOURNEY_STAGES } from '../stages.js';
-import { validateFeedback } from '../feedback.js';
 import type { FeedbackPayload, JsonObject } from '../event.js';
+import { validateFeedback } from '../feedback.js';
+import { CHANNELS, JOURNEY_STAGES } from '../stages.js';
 import { cleanJsonObject, type RawIssue } from './json-value.js';
 
-const id = (what: string) => z.string({ error: `${what} must be a string` }).min(1, `${what} must not be empty`).max(256, `${what} must be at most 256 characters`);
+const id = (what: string) =>
+  z
+    .string({ error: `${what} must be a string` })
+    .min(1, `${what} must not be empty`)
+    .max(256, `${what} must be at most 256 characters`);
 
 /** ISO 8601 date-time with `Z` or an offset. */
-export const isoDateTime = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time such as 2026-11-22T10:15:00.000Z' });
+export const isoDateTime = z.iso.datetime({
+  offset: true,
+  error: 'must be an ISO 8601 date-time such as 2026-11-22T10:15:00.000Z',
+});
 
 /** A free-form JSON object inside limits; prototype keys, deep nesting and huge values are rejected. */
 export const jsonObjectSchema = z.unknown().transform((value, ctx): JsonObject => {
   const issues: RawIssue[] = [];
   const clean = cleanJsonObject(value, [], issues);
-  for (const issue of issues) ctx.issues.push({ code: 'custom', message: issue.message, path: issue.path, input: value });
+  for (const issue of issues)
+    ctx.issues.push({ code: 'custom', message: issue.message, path: issue.path, input: value });
   return (clean ?? {}) as JsonObject;
 });
 
 export const journeyStageSchema = z.enum(JOURNEY_STAGES, { error: `must be one of ${JOURNEY_STAGES.join(', ')}` });
-export const channelSchema = z.string().min(1).max(64).describe(`one of ${CHANNELS.join(', ')} or a custom channel`);
+export const channelSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .describe(`one of ${CHANNELS.join(', ')} or a custom channel`);
 
 export const consentSchema = z.object({
   analytics: z.boolean(),
@@ -35,14 +47,34 @@ const short = z.string().max(2048);
 
 export const contextSchema = z.object({
   library: z.object({ name: z.string().max(128), version: z.string().max(64) }).optional(),
-  page: z.object({ url: short.optional(), path: short.optional(), referrer: short.optional(), title: short.optional(), search: short.optional() }).optional(),
+  page: z
+    .object({
+      url: short.optional(),
+      path: short.optional(),
+      referrer: short.optional(),
+      title: short.optional(),
+      search: short.optional(),
+    })
+    .optional(),
   campaign: z
-    .object({ source: short.optional(), medium: short.optional(), name: short.optional(), term: short.optional(), content: short.optional() })
+    .object({
+      source: short.optional(),
+      medium: short.optional(),
+      name: short.optional(),
+      term: short.optional(),
+      content: short.optional(),
+    })
     .optional(),
   locale: z.string().max(64).optional(),
   timezone: z.string().max(64).optional(),
   userAgent: z.string().max(1024).optional(),
-  screen: z.object({ width: z.number().finite().optional(), height: z.number().finite().optional(), density: z.number().finite().optional() }).optional(),
+  screen: z
+    .object({
+      width: z.number().finite().optional(),
+      height: z.number().finite().optional(),
+      density: z.number().finite().optional(),
+    })
+    .optional(),
   consent: consentSchema.optional(),
   channel: channelSchema.optional(),
   ip: z.string().max(64).optional(),
@@ -63,7 +95,10 @@ const envelope = {
 export const trackEventSchema = z.object({
   ...envelope,
   type: z.literal('track'),
-  event: z.string().min(1, 'event (the touchpoint name) must not be empty').max(128, 'event must be at most 128 characters'),
+  event: z
+    .string()
+    .min(1, 'event (the touchpoint name) must not be empty')
+    .max(128, 'event must be at most 128 characters'),
   properties: jsonObjectSchema.optional(),
   stage: journeyStageSchema.optional(),
   channel: channelSchema.optional(),
@@ -103,7 +138,12 @@ export const feedbackSchema = z.unknown().transform((value, ctx): FeedbackPayloa
   const result = validateFeedback(value, '');
   if (!result.ok) {
     for (const issue of result.issues) {
-      ctx.issues.push({ code: 'custom', message: issue.message, path: issue.path ? issue.path.split('.') : [], input: value });
+      ctx.issues.push({
+        code: 'custom',
+        message: issue.message,
+        path: issue.path ? issue.path.split('.') : [],
+        input: value,
+      });
     }
     return z.NEVER;
   }
@@ -117,7 +157,13 @@ export const feedbackEventSchema = z.object({
   properties: jsonObjectSchema.optional(),
 });
 
-export const eventSchema = z.discriminatedUnion('type', [trackEventSchema, pageEventSchema, identifyEventSchema, aliasEventSchema, feedbackEventSchema]);
+export const eventSchema = z.discriminatedUnion('type', [
+  trackEventSchema,
+  pageEventSchema,
+  identifyEventSchema,
+  aliasEventSchema,
+  feedbackEventSchema,
+]);
 
 export const batchEnvelopeSchema = z.object({
   batch: z.array(z.unknown()),

@@ -25,7 +25,12 @@ export interface JsonLimits {
 /**
  * Returns a clean copy of `value` if it is a JSON object within limits; records issues otherwise.
  */
-export function cleanJsonObject(value: unknown, path: PathKey[], issues: RawIssue[], limits: JsonLimits = {}): Record<string, unknown> | undefined {
+export function cleanJsonObject(
+  value: unknown,
+  path: PathKey[],
+  issues: RawIssue[],
+  limits: JsonLimits = {},
+): Record<string, unknown> | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     issues.push({ path, message: `must be an object, got ${describe(value)}` });
     return undefined;
@@ -38,11 +43,20 @@ export function cleanJsonObject(value: unknown, path: PathKey[], issues: RawIssu
   return out as Record<string, unknown> | undefined;
 }
 
-function cleanValue(value: unknown, path: PathKey[], issues: RawIssue[], depth: number, limits: Required<JsonLimits>): unknown {
+function cleanValue(
+  value: unknown,
+  path: PathKey[],
+  issues: RawIssue[],
+  depth: number,
+  limits: Required<JsonLimits>,
+): unknown {
   switch (typeof value) {
     case 'string':
       if (value.length > limits.maxStringLength) {
-        issues.push({ path, message: `string is ${value.length} characters; at most ${limits.maxStringLength} are allowed` });
+        issues.push({
+          path,
+          message: `string is ${value.length} characters; at most ${limits.maxStringLength} are allowed`,
+        });
         return undefined;
       }
       return value;

@@ -50,7 +50,12 @@ export function parseEvent(input: unknown, options: ParseEventOptions = {}): Res
   if (!(EVENT_TYPES as readonly unknown[]).includes(type)) {
     return {
       ok: false,
-      issues: [{ path: formatPath(base, ['type']), message: `type must be one of ${EVENT_TYPES.join(', ')}, got ${JSON.stringify(type) ?? 'undefined'}` }],
+      issues: [
+        {
+          path: formatPath(base, ['type']),
+          message: `type must be one of ${EVENT_TYPES.join(', ')}, got ${JSON.stringify(type) ?? 'undefined'}`,
+        },
+      ],
     };
   }
   const parsed = eventSchema.safeParse(input);
@@ -60,7 +65,10 @@ export function parseEvent(input: unknown, options: ParseEventOptions = {}): Res
   // Measured on the cleaned value: bounded depth, so stringify cannot blow the stack.
   const bytes = utf8Length(JSON.stringify(value));
   if (bytes > max) {
-    return { ok: false, issues: [{ path: base, message: `event is ${bytes} bytes of JSON; at most ${max} are allowed` }] };
+    return {
+      ok: false,
+      issues: [{ path: base, message: `event is ${bytes} bytes of JSON; at most ${max} are allowed` }],
+    };
   }
   return { ok: true, value };
 }
@@ -92,12 +100,23 @@ export interface ParseBatchOptions extends ParseEventOptions {
  */
 export function parseBatch(input: unknown, options: ParseBatchOptions = {}): Result<ParsedBatch> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { ok: false, issues: [{ path: '', message: `a batch must be an object like { "batch": [...], "sentAt": "…" }, got ${describe(input)}` }] };
+    return {
+      ok: false,
+      issues: [
+        {
+          path: '',
+          message: `a batch must be an object like { "batch": [...], "sentAt": "…" }, got ${describe(input)}`,
+        },
+      ],
+    };
   }
   const maxEvents = options.maxEvents ?? MAX_BATCH_EVENTS;
   const raw = (input as { batch?: unknown }).batch;
   if (Array.isArray(raw) && raw.length > maxEvents) {
-    return { ok: false, issues: [{ path: 'batch', message: `batch has ${raw.length} events; at most ${maxEvents} are allowed` }] };
+    return {
+      ok: false,
+      issues: [{ path: 'batch', message: `batch has ${raw.length} events; at most ${maxEvents} are allowed` }],
+    };
   }
   const envelope = batchEnvelopeSchema.safeParse(input);
   if (!envelope.success) return { ok: false, issues: zodIssues(envelope.error, '') };
