@@ -1,0 +1,189 @@
+/**
+ * Sends the queue: batches by count and time (core's batcher decides when), retries with
+ * exponential backoff and full jitter (core's retry policy, honouring `Retry-After`), pauses
+ * while the browser is offline, and on page exit hands what is waiting to `sendBeacon`.
+ *
+ * How answers are handled (the agreed ingest contract):
+ * - 2xx: delivered; events listed in `rejected` are dropped as `invalid`, never retried.
+ * - 400: the whole batch is dropped as `invalid`. 413: the batch is split and resent.
+ * - 408, 429, 5xx, network error: kept and retried after a backoff.
+ * - any other status (401 wrong key, 403, 404): kept, retried after a backoff, and reported as
+ *   an `error`, since losing events to a misconfiguration would be worse than waiting.
+ */
+import {
+  backoffDelay,
+  type Clock,
+  chunkBySize,
+  createBatcher,
+  createRetryPolicy,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_EVENTS,
+  MAX_BEACON_BYTES,
+} from '@touchpoint/core';
+import type { Emitter } from './emitter.js';
+import { BODY_OVERHEAD, batchBody, beacon, type HttpAnswer, postBody } from './http-transport.js';
+import type { EventQueue, QueueItem } from './queue.js';
+import type { FlushResult, TrackerEvents } from './types.js';
+
+export interface DeliveryOptions {
+  queue: EventQueue;
+  endpoint: string;
+  writeKey: string;
+  clock: Clock;
+  maxEvents: number;
+  maxWaitMs: number;
+  retry: { baseMs: number; maxMs: number };
+  events: Emitter<TrackerEvents>;
+}
+
+export interface Delivery {
+  /** A new event of `bytes` is in the queue. */
+  added(bytes: number): void;
+  /** Sends now, skipping any backoff wait; resolves when the queue is empty or a send failed. */
+  flush(): Promise<FlushResult>;
+  /** Page exit: beacons what is waiting, unless delivery is failing (then it stays stored). */
+  exit(): void;
+  /** The browser is back online: try again now. */
+  resume(): void;
+  dispose(): void;
+}
+
+export function createDelivery(options: DeliveryOptions): Delivery {
+  const { queue, clock, events } = options;
+  const policy = createRetryPolicy({ maxAttempts: Number.POSITIVE_INFINITY, ...options.retry });
+  let failures = 0;
+  let retryTimer: unknown;
+  let running: Promise<boolean> | undefined;
+  let limit = Math.min(options.maxEvents, MAX_BATCH_EVENTS);
+  let disposed = false;
+  const batcher = createBatcher<null>({
+    maxEvents: limit,
+    maxBytes: MAX_BATCH_BYTES,
+    maxWaitMs: options.maxWaitMs,
+    overheadBytes: BODY_OVERHEAD,
+    clock,
+    onBatch: () => void run(),
+  });
+
+  const offline = () => globalThis.navigator?.onLine === false;
+  const ids = (items: QueueItem[]) => items.map((i) => i.messageId);
+
+  /** Applies an answer; returns whether the loop may go on. */
+  function settle(items: QueueItem[], answer: HttpAnswer, via: 'fetch' | 'beacon' = 'fetch'): boolean {
+    const { status } = answer;
+    if (status >= 200 && status < 300) {
+      failures = 0;
+      limit = Math.min(options.maxEvents, MAX_BATCH_EVENTS);
+      queue.settle(items, true);
+      const rejected = answer.body?.rejected ?? [];
+      const bad = new Set<string>();
+      for (const r of rejected) {
+        const id = r.messageId ?? items[r.index ?? -1]?.messageId;
+        if (!id) continue;
+        bad.add(id);
+        events.emit('dropped', { reason: 'invalid', messageIds: [id], issues: r.issues ?? [] });
+      }
+      const delivered = ids(items).filter((id) => !bad.has(id));
+      if (delivered.length) events.emit('delivered', { messageIds: delivered, via });
+      return true;
+    }
+    if (status === 400 || (status === 413 && items.length === 1)) {
+      queue.settle(items, true);
+      events.emit('dropped', { reason: status === 400 ? 'invalid' : 'too_large', messageIds: ids(items) });
+      return true;
+    }
+    queue.settle(items, false);
+    if (status === 413) {
+      limit = Math.max(1, Math.ceil(items.length / 2));
+      return true;
+    }
+    failures++;
+    const decision = policy.next(failures, { status, retryAfter: answer.retryAfter, nowMs: clock.now() });
+    const delayMs = decision.retry ? decision.delayMs : backoffDelay(failures - 1, options.retry);
+    if (status !== 0 && !decision.retry) {
+      events.emit('error', {
+        code: 'delivery',
+        status,
+        message: `${options.endpoint} answered ${status}; events are kept and retried`,
+      });
+    }
+    // Offline: wait for the `online` event instead of a timer.
+    if (!offline() && !disposed)
+      retryTimer = clock.setTimeout(() => {
+        retryTimer = undefined;
+        void run();
+      }, delayMs);
+    return false;
+  }
+
+  function run(): Promise<boolean> {
+    if (running) return running;
+    running = (async () => {
+      let ok = true;
+      while (!disposed && retryTimer === undefined && !offline()) {
+        const items = queue.take(limit, MAX_BATCH_BYTES - BODY_OVERHEAD);
+        if (!items.length) break;
+        const answer = await postBody(
+          options.endpoint,
+          batchBody(items, options.writeKey, new Date(clock.now()).toISOString()),
+        );
+        if (!settle(items, answer)) {
+          ok = false;
+          break;
+        }
+      }
+      running = undefined;
+      return ok && !offline();
+    })();
+    return running;
+  }
+
+  function skipWait(): void {
+    if (retryTimer !== undefined) clock.clearTimeout(retryTimer);
+    retryTimer = undefined;
+  }
+
+  return {
+    added(bytes) {
+      batcher.add(null, bytes);
+    },
+    async flush() {
+      batcher.dispose();
+      skipWait();
+      let ok = await run();
+      // A send already on the wire when flush() was called may have missed newer events.
+      if (ok && queue.size) ok = await run();
+      return { ok, pending: queue.size };
+    },
+    exit() {
+      batcher.dispose();
+      if (failures > 0 || offline()) return;
+      const items = queue.take(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
+      const sentAt = new Date(clock.now()).toISOString();
+      const chunks = chunkBySize(
+        items,
+        items.map((i) => i.bytes),
+        MAX_BEACON_BYTES,
+        BODY_OVERHEAD,
+      );
+      for (const chunk of chunks) {
+        const body = batchBody(chunk, options.writeKey, sentAt);
+        // A beacon is never acknowledged: its events count as sent and leave the queue; if the
+        // removal does not reach IndexedDB before the page dies, they are sent again later and
+        // the server drops the duplicates by messageId.
+        if (beacon(options.endpoint, body)) settle(chunk, { status: 202, retryAfter: null }, 'beacon');
+        else void postBody(options.endpoint, body, true).then((answer) => settle(chunk, answer));
+      }
+    },
+    resume() {
+      skipWait();
+      failures = 0;
+      void run();
+    },
+    dispose() {
+      disposed = true;
+      batcher.dispose();
+      skipWait();
+    },
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * A tiny typed event emitter. Listeners that throw are isolated so one bad handler in a shop's
+ * code cannot stop the tracker or the other listeners.
+ */
+export interface Emitter<E> {
+  on<K extends keyof E>(type: K, fn: (value: E[K]) => void): () => void;
+  emit<K extends keyof E>(type: K, value: E[K]): void;
+}
+
+export function createEmitter<E>(): Emitter<E> {
+  const listeners: { [K in keyof E]?: Set<(value: E[K]) => void> } = {};
+  return {
+    on(type, fn) {
+      let set = listeners[type];
+      if (!set) listeners[type] = set = new Set();
+      set.add(fn);
+      return () => {
+        set.delete(fn);
+      };
+    },
+    emit(type, value) {
+      const set = listeners[type];
+      if (!set) return;
+      for (const fn of set) {
+        try {
+          fn(value);
+        } catch {
+          // A listener's bug is the shop's to see in its own console; we keep going.
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * Puts batches on the wire in the agreed shape: `POST <endpoint>` with
+ * `{"batch":[…],"sentAt":"…","v":1,"writeKey":"…"}` as `text/plain;charset=UTF-8`, a CORS
+ * "simple request" (no preflight), identical for `fetch` and `sendBeacon`. Events were
+ * serialised once when recorded; a body is built by joining their JSON.
+ */
+import { WIRE_VERSION } from '@touchpoint/core';
+import type { QueueItem } from './queue.js';
+
+/** Bytes the wrapper adds around the events; generous so chunks never overshoot. */
+export const BODY_OVERHEAD = 160;
+
+export function batchBody(items: readonly QueueItem[], writeKey: string, sentAt: string): string {
+  let events = '';
+  for (let i = 0; i < items.length; i++) events += (i ? ',' : '') + items[i]!.json;
+  return `{"batch":[${events}],"sentAt":"${sentAt}","v":${WIRE_VERSION},"writeKey":${JSON.stringify(writeKey)}}`;
+}
+
+export interface HttpAnswer {
+  /** 0 when no answer came (network error). */
+  status: number;
+  retryAfter: string | null;
+  /** Parsed JSON body of a 2xx answer, when there is one. */
+  body?: { rejected?: { index?: number; messageId?: string; issues?: { path: string; message: string }[] }[] };
+}
+
+/** POSTs a body; never rejects. */
+export async function postBody(endpoint: string, body: string, keepalive = false): Promise<HttpAnswer> {
+  try {
+    const res = await fetch(endpoint, {
+      method: 'POST',
+      body,
+      headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
+      credentials: 'omit',
+      keepalive,
+    });
+    let parsed: HttpAnswer['body'];
+    if (res.ok) {
+      try {
+        parsed = JSON.parse(await res.text());
+      } catch {}
+    }
+    return { status: res.status, retryAfter: res.headers.get('Retry-After'), body: parsed };
+  } catch {
+    return { status: 0, retryAfter: null };
+  }
+}
+
+/** Hands a body to `navigator.sendBeacon`; `true` when the browser accepted to send it. */
+export function beacon(endpoint: string, body: string): boolean {
+  try {
+    const nav = globalThis.navigator;
+    return typeof nav?.sendBeacon === 'function' && nav.sendBeacon(endpoint, body);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The durable event queue. Every accepted event is kept in memory (what this tab sends from)
+ * and written to IndexedDB through idb-keyval in its own store (what survives reloads, crashes
+ * and browser restarts). Keys start with the id of the tab that owns the event, so another tab
+ * can adopt a closed tab's events without touching a live tab's (see `tab-ownership.ts`).
+ *
+ * Writes are grouped per microtask into one transaction. Where IndexedDB is unavailable the
+ * queue still works in memory. The queue is capped by count and bytes; beyond the cap the
+ * oldest events are dropped and handed to `onOverflow`, never lost silently.
+ */
+import { utf8Length } from '@touchpoint/core';
+import { clear, delMany, entries, setMany, type UseStore } from 'idb-keyval';
+
+export interface QueueItem {
+  /** Storage key: `<owner>:<sequence>`. */
+  key: string;
+  messageId: string;
+  /** The event's JSON, serialised once at `track()` time. */
+  json: string;
+  bytes: number;
+  /** Set while a delivery attempt holds it. */
+  sending?: boolean;
+}
+
+export interface QueueOptions {
+  /** `undefined` for a memory-only queue. */
+  store: UseStore | undefined;
+  maxEvents: number;
+  maxBytes: number;
+  onOverflow: (dropped: QueueItem[]) => void;
+  onStorageError: (error: unknown) => void;
+  /** Writes wait for this (the tab holding its owner lock). */
+  ready?: Promise<void>;
+}
+
+export interface EventQueue {
+  add(item: QueueItem): void;
+  /** Marks up to `maxEvents` waiting items (and at most `maxBytes`) as sending and returns them. */
+  take(maxEvents: number, maxBytes: number): QueueItem[];
+  /** Ends an attempt: delivered (or dropped) items go, the others wait again. */
+  settle(items: QueueItem[], done: boolean): void;
+  /** Stored items whose keys start with `owner + ':'`, loaded into this queue. */
+  adopt(owners: (owner: string) => Promise<boolean>, self: string): Promise<number>;
+  /** Forgets every event, stored ones of every tab included. */
+  clear(): Promise<void>;
+  readonly size: number;
+  /** Resolves once pending writes are stored. */
+  persisted(): Promise<void>;
+}
+
+export function createQueue(options: QueueOptions): EventQueue {
+  const { store } = options;
+  let items: QueueItem[] = [];
+  let bytes = 0;
+  let toSet: [string, string][] = [];
+  let toDelete: string[] = [];
+  let writing: Promise<void> = options.ready ?? Promise.resolve();
+  let scheduled = false;
+
+  function write(): void {
+    if (!store || scheduled) return;
+    scheduled = true;
+    queueMicrotask(() => {
+      scheduled = false;
+      const sets = toSet;
+      const dels = toDelete;
+      toSet = [];
+      toDelete = [];
+      writing = writing
+        .then(async () => {
+          if (sets.length) await setMany(sets, store);
+          if (dels.length) await delMany(dels, store);
+        })
+        .catch(options.onStorageError);
+    });
+  }
+
+  function remove(gone: Set<QueueItem>): void {
+    items = items.filter((item) => {
+      if (!gone.has(item)) return true;
+      bytes -= item.bytes;
+      toDelete.push(item.key);
+      return false;
+    });
+    write();
+  }
+
+  function add(item: QueueItem): void {
+    items.push(item);
+    bytes += item.bytes;
+    toSet.push([item.key, item.json]);
+    write();
+    if (items.length > options.maxEvents || bytes > options.maxBytes) {
+      const dropped = new Set<QueueItem>();
+      let count = items.length;
+      let size = bytes;
+      for (const old of items) {
+        if (count <= options.maxEvents && size <= options.maxBytes) break;
+        if (old.sending || old === item) continue;
+        dropped.add(old);
+        count--;
+        size -= old.bytes;
+      }
+      if (dropped.size) {
+        remove(dropped);
+        options.onOverflow([...dropped]);
+      }
+    }
+  }
+
+  return {
+    add,
+    take(maxEvents, maxBytes) {
+      const out: QueueItem[] = [];
+      let size = 0;
+      for (const item of items) {
+        if (out.length >= maxEvents) break;
+        if (item.sending) continue;
+        if (out.length > 0 && size + item.bytes + 1 > maxBytes) break;
+        item.sending = true;
+        size += item.bytes + 1;
+        out.push(item);
+      }
+      return out;
+    },
+    settle(done, delivered) {
+      if (delivered) remove(new Set(done));
+      else for (const item of done) item.sending = false;
+    },
+    async adopt(claim, self) {
+      if (!store) return 0;
+      let stored: [IDBValidKey, string][];
+      try {
+        stored = await entries<IDBValidKey, string>(store);
+      } catch (error) {
+        options.onStorageError(error);
+        return 0;
+      }
+      const known = new Set(items.map((i) => i.key));
+      const verdicts = new Map<string, Promise<boolean>>();
+      let adopted = 0;
+      for (const [rawKey, json] of stored) {
+        const key = String(rawKey);
+        const owner = key.slice(0, key.indexOf(':'));
+        if (owner === self || known.has(key)) continue;
+        if (!verdicts.has(owner)) verdicts.set(owner, claim(owner));
+        if (!(await verdicts.get(owner))) continue;
+        let messageId = '';
+        try {
+          messageId = JSON.parse(json).messageId;
+        } catch {}
+        const size = utf8Length(json);
+        items.push({ key, messageId, json, bytes: size });
+        bytes += size;
+        adopted++;
+      }
+      return adopted;
+    },
+    async clear() {
+      items = [];
+      bytes = 0;
+      toSet = [];
+      if (!store) return;
+      await writing;
+      try {
+        await clear(store);
+      } catch (error) {
+        options.onStorageError(error);
+      }
+    },
+    get size() {
+      return items.length;
+    },
+    persisted() {
+      return new Promise((resolve) => queueMicrotask(() => resolve(writing)));
+    },
+  };
+}

@@ -1,0 +1,323 @@
+/**
+ * `createTracker`: the object a shop records its customer's journey with. It stamps ids and
+ * context on each event, applies consent, serialises the event once and hands it to the durable
+ * queue; delivery happens later, off the caller's path. No method throws into the host page.
+ */
+import {
+  type ConsentState,
+  checkTouchpointProperties,
+  createMessageId,
+  type EventContext,
+  formatIssues,
+  getTouchpoint,
+  type Issue,
+  type JourneyStage,
+  type JsonObject,
+  MAX_EVENT_BYTES,
+  type TouchpointDefinitions,
+  type TouchpointEvent,
+  utf8Length,
+  validateFeedback,
+} from '@touchpoint/core';
+import { createStore, type UseStore } from 'idb-keyval';
+import { resolveConfig } from './config.js';
+import { allowedBy, decideConsent } from './consent.js';
+import { createDelivery } from './delivery.js';
+import { createEmitter } from './emitter.js';
+import { getWindow, localKeyValue, namespaceFor } from './environment.js';
+import { createIdentityStore } from './identity.js';
+import { campaignFrom, externalReferrer, pageContext, watchNavigation } from './page-capture.js';
+import { createQueue } from './queue.js';
+import { createTabOwnership } from './tab-ownership.js';
+import type { Tracker, TrackerConfig, TrackerError, TrackerEvents, TrackResult } from './types.js';
+import { createUnavailableTracker } from './unavailable-tracker.js';
+import { captureWebVitals, WEB_VITAL_TOUCHPOINT } from './web-vitals.js';
+
+const LIBRARY = { name: '@touchpoint/browser', version: '0.1.0' };
+const ADOPT_EVERY_MS = 30_000;
+
+/**
+ * Creates a tracker. On a server, or with an unusable configuration, it returns a tracker whose
+ * methods do nothing and answer `{ ok: false, error }`.
+ *
+ * @example
+ * const tp = createTracker({ endpoint: '/api/touchpoints', writeKey: 'pk_live_123', touchpoints: commerceTouchpoints });
+ * tp.track('cart.item_added', { productId: 'sku-1', quantity: 1 });
+ */
+export function createTracker<C extends TouchpointDefinitions | undefined = undefined>(
+  config: TrackerConfig<C>,
+): Tracker<C> {
+  const w = getWindow();
+  const cfg = resolveConfig(config);
+  if (!w || typeof cfg === 'string') {
+    return createUnavailableTracker({
+      code: w ? 'invalid' : 'unavailable',
+      message: w ? `createTracker: ${cfg}` : 'no browser window (server-side rendering)',
+    });
+  }
+  const { clock, catalog, capture } = cfg;
+  const log = (...args: unknown[]) => cfg.debug && console.log('[touchpoint]', ...args);
+  const events = createEmitter<TrackerEvents>();
+  const namespace = cfg.name ?? namespaceFor(cfg.endpoint, cfg.writeKey);
+  const kv = localKeyValue();
+  const identity = createIdentityStore(kv, namespace, cfg.sessionTimeoutMs);
+  const ownership = createTabOwnership(namespace, kv, clock);
+  let store: UseStore | undefined;
+  try {
+    if (!cfg.memoryOnly && w.indexedDB) store = createStore(`touchpoint-${namespace}`, 'events');
+  } catch {}
+  if (!store) log('IndexedDB unavailable: events are kept in memory only');
+  let storageFailed = false;
+  const queue = createQueue({
+    store,
+    maxEvents: cfg.queueMaxEvents,
+    maxBytes: cfg.queueMaxBytes,
+    ready: ownership.ready,
+    onOverflow: (items) => events.emit('dropped', { reason: 'queue_full', messageIds: items.map((i) => i.messageId) }),
+    onStorageError(error) {
+      if (storageFailed) return;
+      storageFailed = true;
+      report({ code: 'storage', message: `IndexedDB failed, events are kept in memory only: ${String(error)}` });
+    },
+  });
+  const delivery = createDelivery({
+    queue,
+    events,
+    clock,
+    endpoint: cfg.endpoint,
+    writeKey: cfg.writeKey,
+    maxEvents: cfg.maxEvents,
+    maxWaitMs: cfg.maxWaitMs,
+    retry: cfg.retry,
+  });
+  let consent = decideConsent(undefined, config.consent, cfg.gpc);
+  let held: TouchpointEvent[] = [];
+  let seq = 0;
+
+  function report(error: TrackerError): TrackResult {
+    log('error:', error.message, error.issues ?? '');
+    events.emit('error', error);
+    return { ok: false, error };
+  }
+  function invalid(message: string, issues?: Issue[]): TrackResult {
+    return report({ code: 'invalid', message, issues: issues ?? [{ path: '', message }] });
+  }
+
+  /** Stores an event whose consent is decided. */
+  function enqueue(event: TouchpointEvent, decided: ConsentState): void {
+    if (!allowedBy(decided, event)) {
+      events.emit('dropped', { reason: 'consent', messageIds: [event.messageId] });
+      return;
+    }
+    event.context!.consent = decided;
+    const json = JSON.stringify(event);
+    const bytes = utf8Length(json);
+    queue.add({
+      key: `${ownership.id}:${(seq++).toString(36).padStart(8, '0')}`,
+      messageId: event.messageId,
+      json,
+      bytes,
+    });
+    delivery.added(bytes);
+  }
+
+  function accept(event: TouchpointEvent): TrackResult {
+    if (consent !== 'pending' && !allowedBy(consent, event)) {
+      return report({ code: 'consent', message: `no analytics consent: ${event.type} not recorded` });
+    }
+    let json: string;
+    try {
+      json = JSON.stringify(event);
+    } catch {
+      return invalid('properties must be JSON-serialisable (no cycles, no BigInt)');
+    }
+    const bytes = utf8Length(json);
+    if (bytes > MAX_EVENT_BYTES) return invalid(`event is ${bytes} bytes; at most ${MAX_EVENT_BYTES} are accepted`);
+    events.emit('event', event);
+    if (consent === 'pending') held.push(event);
+    else enqueue(event, consent);
+    log(event.type, event);
+    return { ok: true, messageId: event.messageId };
+  }
+
+  function envelope<T extends TouchpointEvent['type']>(type: T, page?: EventContext['page']) {
+    const now = clock.now();
+    const { session, started } = identity.touch(now);
+    if (started && capture.campaigns) startSession();
+    const context: EventContext = { library: LIBRARY, page: page ?? pageContext(w!), channel: 'web' };
+    const locale = w!.navigator?.language;
+    if (locale) context.locale = locale;
+    if (session.campaign) context.campaign = session.campaign;
+    return {
+      type,
+      messageId: createMessageId(),
+      timestamp: new Date(now).toISOString(),
+      anonymousId: identity.anonymousId,
+      ...(identity.userId ? { userId: identity.userId } : {}),
+      sessionId: session.id,
+      context,
+    };
+  }
+
+  function record(
+    name: string,
+    properties?: JsonObject,
+    stage?: JourneyStage,
+    page?: EventContext['page'],
+  ): TrackResult {
+    if (typeof name !== 'string' || !name)
+      return invalid('track() needs a touchpoint name', [{ path: 'event', message: 'must be a non-empty string' }]);
+    if (
+      properties !== undefined &&
+      (typeof properties !== 'object' || properties === null || Array.isArray(properties))
+    ) {
+      return invalid('properties must be an object', [{ path: 'properties', message: 'must be a plain object' }]);
+    }
+    const def = getTouchpoint(catalog, name);
+    const event: TouchpointEvent = { ...envelope('track', page), event: name, ...(properties ? { properties } : {}) };
+    const at = def?.stage ?? stage;
+    if (at) event.stage = at;
+    if (def?.channel) event.channel = def.channel;
+    if (!def?.schema) return accept(event);
+    // The shop gave its own schema: honour it before the event is stored.
+    checkTouchpointProperties(catalog, name, properties).then(
+      (issues) => {
+        if (!issues.length) return accept(event);
+        invalid(`${name}: ${formatIssues(issues)}`, issues);
+        events.emit('dropped', { reason: 'invalid', messageIds: [event.messageId], issues });
+      },
+      (error) => invalid(`${name}: schema failed: ${String(error)}`),
+    );
+    return { ok: true, messageId: event.messageId };
+  }
+
+  function startSession(): void {
+    const campaign = campaignFrom(w!.location.search);
+    const referrer = externalReferrer(w!);
+    if (campaign) identity.setCampaign(campaign);
+    if (campaign || referrer) {
+      record(
+        'campaign.landed',
+        {
+          source: campaign?.source ?? null,
+          medium: campaign?.medium ?? null,
+          campaign: campaign?.name ?? null,
+          referrer: referrer ?? null,
+        },
+        'awareness',
+      );
+    }
+  }
+
+  function guard<A extends unknown[]>(fn: (...args: A) => TrackResult): (...args: A) => TrackResult {
+    return (...args) => {
+      try {
+        return fn(...args);
+      } catch (error) {
+        return report({ code: 'internal', message: String(error) });
+      }
+    };
+  }
+
+  const tracker: Tracker<any> = {
+    track: guard((name: string, properties?: JsonObject) => record(name, properties)),
+    page: guard((properties?: JsonObject) => {
+      const base = envelope('page');
+      return accept({
+        ...base,
+        name: base.context.page?.title,
+        ...(properties ? { properties } : {}),
+      } as TouchpointEvent);
+    }),
+    identify: guard((userId: string, traits?: JsonObject, identities?) => {
+      if (typeof userId !== 'string' || !userId)
+        return invalid('identify() needs a userId', [{ path: 'userId', message: 'must be a non-empty string' }]);
+      identity.setUserId(userId);
+      return accept({
+        ...envelope('identify'),
+        userId,
+        ...(traits ? { traits } : {}),
+        ...(identities ? { identities } : {}),
+      });
+    }),
+    feedback: guard((input) => {
+      const checked = validateFeedback(input);
+      if (!checked.ok) return invalid(formatIssues(checked.issues), checked.issues);
+      const properties = input.properties;
+      return accept({ ...envelope('feedback'), feedback: checked.value, ...(properties ? { properties } : {}) });
+    }),
+    setConsent(change) {
+      try {
+        consent = decideConsent(consent, change, cfg.gpc);
+        if (consent === 'pending') return;
+        const decided = consent;
+        for (const event of held.splice(0)) enqueue(event, decided);
+        events.emit('consent', decided);
+      } catch (error) {
+        report({ code: 'internal', message: String(error) });
+      }
+    },
+    getConsent: () => consent,
+    getIds() {
+      const ids = { anonymousId: identity.anonymousId, sessionId: identity.touch(clock.now()).session.id };
+      return identity.userId ? { ...ids, userId: identity.userId } : ids;
+    },
+    flush: () => delivery.flush().catch(() => ({ ok: false, pending: queue.size })),
+    reset() {
+      held = [];
+      identity.reset();
+      void queue.clear();
+    },
+    on: events.on,
+    destroy() {
+      delivery.dispose();
+      clock.clearTimeout(adoptTimer);
+      for (const stop of stops) stop();
+      ownership.release();
+    },
+  };
+
+  // Lifecycle: page exit, connectivity, and adopting what closed tabs left behind.
+  const stops: (() => void)[] = [];
+  const listen = (target: EventTarget, type: string, fn: (e: any) => void) => {
+    target.addEventListener(type, fn);
+    stops.push(() => target.removeEventListener(type, fn));
+  };
+  listen(w, 'pagehide', (e: PageTransitionEvent) => {
+    delivery.exit();
+    if (!e.persisted) ownership.release();
+  });
+  listen(w.document, 'visibilitychange', () => w.document.visibilityState === 'hidden' && delivery.exit());
+  listen(w, 'online', () => delivery.resume());
+  let adoptTimer: unknown;
+  const adopt = () => {
+    void queue.adopt(ownership.claim, ownership.id).then((count) => {
+      if (count) {
+        log(`adopted ${count} stored events`);
+        void delivery.flush();
+      }
+    });
+    adoptTimer = clock.setTimeout(adopt, ADOPT_EVERY_MS);
+  };
+  if (store) void ownership.ready.then(adopt);
+
+  if (capture.firstVisit && identity.firstVisit) {
+    record(
+      'site.first_visit',
+      { landingPage: w.location.pathname, referrer: w.document.referrer || null },
+      'awareness',
+    );
+  }
+  if (capture.pageviews) {
+    tracker.page();
+    stops.push(watchNavigation(w, () => tracker.page()));
+  }
+  if (capture.webVitals) {
+    captureWebVitals(
+      pageContext(w),
+      (properties, page) => record(WEB_VITAL_TOUCHPOINT, properties, undefined, page),
+      (error) => report({ code: 'internal', message: `web-vitals failed to load: ${String(error)}` }),
+    );
+  }
+  return tracker as Tracker<C>;
+}
