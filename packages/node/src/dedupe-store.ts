@@ -1,0 +1,74 @@
+/**
+ * Remembers which message ids were already seen, so beacons and client retries that resend an
+ * event are forwarded once. The store interface is async so several server instances can share
+ * one window (see `createRedisDedupeStore`); the in-memory default is bounded in both time and
+ * count, so it can never grow without limit.
+ */
+
+/** Shared dedupe window. `claim` marks ids as seen and says, per id, whether it was new. */
+export interface DedupeStore {
+  /** `true` at index i when `ids[i]` had not been claimed within `ttlMs`; claims it either way. */
+  claim(ids: readonly string[], ttlMs: number): Promise<boolean[]>;
+}
+
+export interface MemoryDedupeStoreOptions {
+  /** Most ids remembered; the oldest are forgotten first (default 100 000). */
+  maxIds?: number;
+  /** Clock for expiry (default `Date.now`). */
+  now?: () => number;
+}
+
+/** The in-memory window, with a synchronous `claimOne` for the forwarder's hot path. */
+export interface MemoryDedupeStore extends DedupeStore {
+  /** `true` when `id` is new within `ttlMs`, and claims it. */
+  claimOne(id: string, ttlMs: number): boolean;
+  readonly size: number;
+}
+
+/**
+ * A bounded in-memory dedupe window: ids expire after their ttl, and past `maxIds` the oldest
+ * are forgotten (so a flood of unique ids costs memory, never correctness beyond the window).
+ *
+ * @example
+ * const store = createMemoryDedupeStore({ maxIds: 50_000 });
+ * await store.claim(['a', 'a', 'b'], 60_000); // [true, false, true]
+ */
+export function createMemoryDedupeStore(options: MemoryDedupeStoreOptions = {}): MemoryDedupeStore {
+  const maxIds = options.maxIds ?? 100_000;
+  const now = options.now ?? Date.now;
+  // Map keeps insertion order, and every id is inserted with a ttl no shorter than those before
+  // it in practice, so the oldest entries are at the front: expiry and eviction pop from there.
+  const expires = new Map<string, number>();
+
+  function prune(at: number): void {
+    for (const [id, until] of expires) {
+      if (until > at && expires.size <= maxIds) break;
+      expires.delete(id);
+    }
+  }
+
+  function claimOne(id: string, ttlMs: number): boolean {
+    const at = now();
+    const until = expires.get(id);
+    if (until !== undefined && until > at) return false;
+    if (until !== undefined) expires.delete(id);
+    expires.set(id, at + ttlMs);
+    if (expires.size > maxIds) prune(at);
+    else {
+      // Cheap amortised expiry: look at the oldest entry on each claim.
+      const first = expires.entries().next().value;
+      if (first && first[1] <= at) prune(at);
+    }
+    return true;
+  }
+
+  return {
+    claimOne,
+    async claim(ids, ttlMs) {
+      return ids.map((id) => claimOne(id, ttlMs));
+    },
+    get size() {
+      return expires.size;
+    },
+  };
+}

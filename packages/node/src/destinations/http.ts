@@ -1,0 +1,29 @@
+/**
+ * `destinations.http`: JSON batches to any HTTP backend, in the same shape the browser sends to
+ * the ingest (`{"batch":[…],"sentAt":"…","v":1}`), so one Touchpoint server can forward to another.
+ */
+import { WIRE_VERSION } from '@touchpoint/core';
+import type { Destination } from '../types.js';
+import { checkUrl, postBody } from './http-post.js';
+import { type CommonDestinationOptions, withCommon } from './options.js';
+
+export interface HttpDestinationOptions extends CommonDestinationOptions {
+  url: string;
+  /** Extra headers, e.g. `{ authorization: 'Bearer …' }`. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * @example
+ * destinations.http({ url: 'https://warehouse.example/touchpoints', headers: { authorization: `Bearer ${token}` } });
+ */
+export function http(options: HttpDestinationOptions): Destination {
+  const url = checkUrl(options?.url, 'http.url').href;
+  const headers = { 'content-type': 'application/json', ...options.headers };
+  return withCommon('http', options, {
+    send(events, signal) {
+      const body = `{"batch":${JSON.stringify(events)},"sentAt":"${new Date().toISOString()}","v":${WIRE_VERSION}}`;
+      return postBody(url, body, headers, signal);
+    },
+  });
+}

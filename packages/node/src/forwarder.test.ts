@@ -1,0 +1,380 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defineTouchpoints, sha256Hex, TouchpointConfigError, type TouchpointEvent } from '@touchpoint/core';
+import { createManualClock } from '@touchpoint/core/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { trackEvent, until, uuid } from '../test/events.js';
+import { type Sink, startSink } from '../test/loopback-sink.js';
+import * as destinations from './destinations/index.js';
+import { createForwarder } from './forwarder.js';
+import type { DropReport, ForwarderError } from './types.js';
+
+let dir: string;
+const sinks: Sink[] = [];
+async function sink(...args: Parameters<typeof startSink>) {
+  const s = await startSink(...args);
+  sinks.push(s);
+  return s;
+}
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tp-forwarder-'));
+});
+afterEach(async () => {
+  await Promise.all(sinks.splice(0).map((s) => s.close()));
+  await rm(dir, { recursive: true, force: true });
+});
+
+function collect() {
+  const drops: DropReport[] = [];
+  const errors: ForwarderError[] = [];
+  return { drops, errors, onDrop: (d: DropReport) => drops.push(d), onError: (e: ForwarderError) => errors.push(e) };
+}
+
+describe('createForwarder delivery', () => {
+  it('sends full batches in the wire shape, one request per maxEvents', async () => {
+    const s = await sink();
+    const c = collect();
+    const forwarder = createForwarder({
+      destinations: [destinations.http({ url: s.url, headers: { 'x-team': 'crm' } })],
+      batch: { maxEvents: 3, maxWaitMs: 60_000 },
+      ...c,
+    });
+    for (let i = 0; i < 6; i++) expect(forwarder.enqueue(trackEvent())).toBe(true);
+    await s.waitFor(6);
+    expect(s.requests).toHaveLength(2);
+    const body = JSON.parse(s.requests[0]!.body);
+    expect(body.v).toBe(1);
+    expect(typeof body.sentAt).toBe('string');
+    expect(body.batch).toHaveLength(3);
+    expect(body.batch[0].receivedAt).toMatch(/Z$/);
+    expect(s.requests[0]!.headers['content-type']).toBe('application/json');
+    expect(s.requests[0]!.headers['x-team']).toBe('crm');
+    await forwarder.close();
+    expect(c.drops).toEqual([]);
+  });
+
+  it('sends a partial batch when maxWaitMs passes', async () => {
+    const clock = createManualClock(Date.parse('2026-11-22T10:00:00Z'));
+    const got: TouchpointEvent[][] = [];
+    const forwarder = createForwarder({
+      destinations: [destinations.fn(async (events) => void got.push(events))],
+      batch: { maxEvents: 100, maxWaitMs: 2000 },
+      clock,
+    });
+    forwarder.enqueue(trackEvent());
+    forwarder.enqueue(trackEvent());
+    await clock.advanceAsync(1999);
+    expect(got).toHaveLength(0);
+    await clock.advanceAsync(1);
+    expect(got.map((b) => b.length)).toEqual([2]);
+  });
+
+  it('retries 5xx and network errors until the events arrive, once each', async () => {
+    const s = await sink((_, i) => (i === 0 ? { status: 503 } : i === 1 ? { reset: true } : {}));
+    const c = collect();
+    const forwarder = createForwarder({
+      destinations: [destinations.http({ url: s.url })],
+      batch: { maxEvents: 5 },
+      retry: { baseMs: 5, maxMs: 20 },
+      ...c,
+    });
+    const ids = Array.from({ length: 5 }, () => uuid());
+    for (const messageId of ids) forwarder.enqueue(trackEvent({ messageId }));
+    await forwarder.flush();
+    expect(s.requests).toHaveLength(3);
+    expect(s.delivered.map((e) => e.messageId)).toEqual(ids);
+    expect(c.errors.map((e) => e.willRetry)).toEqual([true, true]);
+    expect(c.errors[0]!.message).toContain('503');
+    await forwarder.close();
+  });
+
+  it('waits at least what Retry-After asks', async () => {
+    const clock = createManualClock(Date.now());
+    const s = await sink((_, i) => (i === 0 ? { status: 429, headers: { 'retry-after': '2' } } : {}));
+    let onFailure!: (error: ForwarderError) => void;
+    const failed = new Promise<ForwarderError>((resolve) => {
+      onFailure = resolve;
+    });
+    const forwarder = createForwarder({
+      destinations: [destinations.http({ url: s.url })],
+      batch: { maxEvents: 1 },
+      clock,
+      random: () => 0,
+      onError: (e) => onFailure(e),
+    });
+    forwarder.enqueue(trackEvent());
+    expect((await failed).willRetry).toBe(true);
+    clock.advance(1999);
+    expect(forwarder.stats().destinations[0]!.inFlight).toBe(0);
+    expect(s.requests).toHaveLength(1);
+    clock.advance(1);
+    expect(forwarder.stats().destinations[0]!.inFlight).toBe(1);
+    await s.waitFor(1);
+    expect(s.requests).toHaveLength(2);
+  });
+
+  it('drops on a non-retryable answer with a reason, and dead-letters the events', async () => {
+    const s = await sink(() => ({ status: 400, body: '{"error":"bad"}' }));
+    const c = collect();
+    const path = join(dir, 'dead.jsonl');
+    const forwarder = createForwarder({
+      destinations: [destinations.http({ url: s.url, name: 'crm' })],
+      batch: { maxEvents: 2 },
+      deadLetter: { path },
+      ...c,
+    });
+    forwarder.enqueue(trackEvent());
+    forwarder.enqueue(trackEvent());
+    await forwarder.flush();
+    expect(s.requests).toHaveLength(1);
+    expect(c.drops).toHaveLength(1);
+    expect(c.drops[0]).toMatchObject({ reason: 'not_retryable', destination: 'crm', deadLettered: true });
+    expect(c.drops[0]!.message).toContain('400');
+    const lines = (await readFile(path, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.destination, l.reason])).toEqual([
+      ['crm', 'not_retryable'],
+      ['crm', 'not_retryable'],
+    ]);
+  });
+
+  it('splits a batch the destination calls too large (413)', async () => {
+    const s = await sink((r) => (JSON.parse(r.body).batch.length > 2 ? { status: 413 } : {}));
+    const forwarder = createForwarder({
+      destinations: [destinations.http({ url: s.url })],
+      batch: { maxEvents: 8 },
+      onError: () => {},
+    });
+    for (let i = 0; i < 8; i++) forwarder.enqueue(trackEvent());
+    await forwarder.flush();
+    expect(s.delivered).toHaveLength(8);
+    expect(new Set(s.delivered.map((e) => e.messageId)).size).toBe(8);
+  });
+
+  it('drops repeated message ids', async () => {
+    const s = await sink();
+    const forwarder = createForwarder({ destinations: [destinations.http({ url: s.url })] });
+    const event = trackEvent();
+    expect(forwarder.enqueue(event)).toBe(true);
+    expect(forwarder.enqueue({ ...event })).toBe(true);
+    await forwarder.flush();
+    expect(s.delivered).toHaveLength(1);
+    expect(forwarder.stats().duplicates).toBe(1);
+  });
+
+  it('refuses invalid events with the path and what is allowed', () => {
+    const c = collect();
+    const forwarder = createForwarder({ destinations: [destinations.fn(async () => {})], ...c });
+    expect(forwarder.enqueue({ ...trackEvent(), event: '' })).toBe(false);
+    expect(forwarder.enqueue('nope')).toBe(false);
+    expect(c.drops.map((d) => d.reason)).toEqual(['invalid', 'invalid']);
+    expect(c.drops[0]!.message).toContain('event');
+    expect(forwarder.stats().invalid).toBe(2);
+  });
+});
+
+describe('backpressure and isolation', () => {
+  it('reports backpressure past maxQueueEvents and frees capacity as deliveries finish', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const delivered: string[] = [];
+    const c = collect();
+    const forwarder = createForwarder({
+      destinations: [
+        destinations.fn(async (events) => {
+          await gate;
+          for (const e of events) delivered.push(e.messageId);
+        }),
+      ],
+      batch: { maxEvents: 5 },
+      maxQueueEvents: 10,
+      ...c,
+    });
+    const results = Array.from({ length: 12 }, () => forwarder.enqueue(trackEvent()));
+    expect(results.filter(Boolean)).toHaveLength(10);
+    expect(results.slice(10)).toEqual([false, false]);
+    expect(c.drops.map((d) => d.reason)).toEqual(['queue_full', 'queue_full']);
+    expect(forwarder.hasCapacity()).toBe(false);
+    const room = forwarder.waitForCapacity(5);
+    release();
+    await room;
+    expect(forwarder.hasCapacity(5)).toBe(true);
+    await forwarder.flush();
+    expect(delivered).toHaveLength(10);
+  });
+
+  it('keeps delivering to healthy destinations while another hangs', async () => {
+    const s = await sink();
+    const forwarder = createForwarder({
+      destinations: [
+        destinations.fn(() => new Promise(() => {}), { name: 'stuck' }),
+        destinations.http({ url: s.url }),
+      ],
+      batch: { maxEvents: 10 },
+      concurrency: 1,
+    });
+    for (let i = 0; i < 50; i++) forwarder.enqueue(trackEvent());
+    await s.waitFor(50);
+    await until(() => forwarder.stats().destinations[1]!.delivered === 50);
+    const [stuck, http] = forwarder.stats().destinations;
+    expect(stuck).toMatchObject({ name: 'stuck', inFlight: 1, delivered: 0, queued: 50 });
+    expect(http).toMatchObject({ name: 'http', delivered: 50, queued: 0 });
+  });
+});
+
+describe('close, dead-letter and replay', () => {
+  it('dead-letters what the deadline leaves, and replay delivers it to the same destination', async () => {
+    const path = join(dir, 'dead.jsonl');
+    const hanging = await sink(() => ({ delayMs: 30_000 }));
+    const healthy = await sink();
+    const c = collect();
+    const first = createForwarder({
+      destinations: [
+        destinations.http({ url: hanging.url, name: 'crm' }),
+        destinations.http({ url: healthy.url, name: 'log' }),
+      ],
+      batch: { maxEvents: 4 },
+      deadLetter: { path },
+      ...c,
+    });
+    const ids = Array.from({ length: 10 }, () => uuid());
+    for (const messageId of ids) first.enqueue(trackEvent({ messageId }));
+    const started = Date.now();
+    const summary = await first.close({ timeoutMs: 300 });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(summary).toEqual({ delivered: 10, gaveUp: 10 });
+    expect(first.enqueue(trackEvent())).toBe(false);
+    expect(healthy.delivered.map((e) => e.messageId)).toEqual(ids);
+    const records = (await readFile(path, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(records.every((r) => r.destination === 'crm' && r.reason === 'deadline')).toBe(true);
+    expect(records.map((r) => r.event.messageId).sort()).toEqual([...ids].sort());
+
+    const crm = await sink();
+    const second = createForwarder({
+      destinations: [
+        destinations.http({ url: crm.url, name: 'crm' }),
+        destinations.http({ url: healthy.url, name: 'log' }),
+      ],
+    });
+    expect(await second.replay(path)).toEqual({ replayed: 10, invalid: 0, unknownDestination: 0 });
+    await second.flush();
+    expect(crm.delivered.map((e) => e.messageId).sort()).toEqual([...ids].sort());
+    expect(healthy.delivered).toHaveLength(10); // not sent twice to the destination that had them
+    await expect(readFile(path)).rejects.toThrow(/ENOENT/);
+    expect(await second.replay(path)).toEqual({ replayed: 0, invalid: 0, unknownDestination: 0 });
+    await second.close();
+  });
+
+  it('dead-letters a batch once its attempts are exhausted', async () => {
+    const path = join(dir, 'dead.jsonl');
+    const s = await sink(() => ({ status: 500 }));
+    const c = collect();
+    const forwarder = createForwarder({
+      destinations: [destinations.http({ url: s.url })],
+      retry: { maxAttempts: 3, baseMs: 1, maxMs: 5 },
+      deadLetter: { path },
+      ...c,
+    });
+    forwarder.enqueue(trackEvent());
+    await forwarder.flush();
+    expect(s.requests).toHaveLength(3);
+    expect(c.drops.map((d) => d.reason)).toEqual(['attempts_exhausted']);
+    expect((await readFile(path, 'utf8')).trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('server-side touchpoints', () => {
+  it('track() stamps stage and channel from the catalog; identify() and feedback() validate', async () => {
+    const catalog = defineTouchpoints({ 'order.shipped': { stage: 'purchase', channel: 'email', owner: 'logistics' } });
+    const got: TouchpointEvent[] = [];
+    const c = collect();
+    const forwarder = createForwarder({
+      destinations: [destinations.fn(async (e) => void got.push(...e))],
+      catalog,
+      ...c,
+    });
+    expect(forwarder.track({ userId: 'u-1', event: 'order.shipped', properties: { orderId: 'o-9' } })).toBe(true);
+    expect(forwarder.identify({ userId: 'u-1', traits: { plan: 'gold' } })).toBe(true);
+    expect(forwarder.feedback({ userId: 'u-1', feedback: { kind: 'csat', score: 9 } })).toBe(false);
+    await forwarder.flush();
+    expect(got[0]).toMatchObject({
+      type: 'track',
+      event: 'order.shipped',
+      stage: 'purchase',
+      channel: 'email',
+      userId: 'u-1',
+      anonymousId: 'u-1',
+    });
+    expect(got[1]).toMatchObject({ type: 'identify', traits: { plan: 'gold' } });
+    expect(c.drops[0]!.message).toMatch(/csat score must be an integer from 1 to 5/);
+  });
+});
+
+describe('data policy per destination', () => {
+  it('drops and hashes fields for one destination only', async () => {
+    const marketing = await sink();
+    const crm = await sink();
+    const forwarder = createForwarder({
+      destinations: [
+        destinations.http({
+          url: marketing.url,
+          name: 'marketing',
+          policy: { drop: ['context.ip', 'traits.phone'], hash: ['traits.email'] },
+        }),
+        destinations.http({ url: crm.url, name: 'crm' }),
+      ],
+    });
+    forwarder.enqueue({
+      type: 'identify',
+      messageId: uuid(),
+      timestamp: '2026-11-22T10:00:00.000Z',
+      anonymousId: 'a-1',
+      userId: 'u-1',
+      traits: { email: ' Ana@Example.com ', phone: '+84 912 345 678', plan: 'gold' },
+      context: { ip: '203.0.113.9', locale: 'vi-VN' },
+    });
+    await forwarder.flush();
+    const m = marketing.delivered[0] as any;
+    expect(m.traits).toEqual({ email: await sha256Hex('ana@example.com'), plan: 'gold' });
+    expect(m.context).toEqual({ locale: 'vi-VN' });
+    expect(marketing.requests[0]!.body).not.toContain('Ana@Example.com');
+    const r = crm.delivered[0] as any;
+    expect(r.traits.email).toBe(' Ana@Example.com ');
+    expect(r.context.ip).toBe('203.0.113.9');
+  });
+});
+
+describe('configuration errors', () => {
+  it('names the bad field', () => {
+    const bad = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (error) {
+        expect(error).toBeInstanceOf(TouchpointConfigError);
+        return (error as TouchpointConfigError).field;
+      }
+      throw new Error('did not throw');
+    };
+    expect(bad(() => createForwarder({ destinations: 'x' as never }))).toBe('destinations');
+    expect(
+      bad(() => createForwarder({ destinations: [destinations.fn(async () => {}), destinations.fn(async () => {})] })),
+    ).toBe('destinations[1].name');
+    expect(bad(() => createForwarder({ destinations: [], batch: { maxEvents: 0 } }))).toBe('batch.maxEvents');
+    expect(bad(() => createForwarder({ destinations: [], retry: { maxAttempts: 1.5 } }))).toBe('retry.maxAttempts');
+    expect(bad(() => destinations.http({ url: 'ftp://x' }))).toBe('http.url');
+    expect(bad(() => destinations.webhook({ url: 'http://127.0.0.1/', secret: 'short' }))).toBe('webhook.secret');
+    expect(bad(() => destinations.segment({ writeKey: '' }))).toBe('segment.writeKey');
+    expect(bad(() => destinations.http({ url: 'http://127.0.0.1/', policy: { drop: ['__proto__.x'] } }))).toBe(
+      'http.policy.drop[0]',
+    );
+    expect(bad(() => destinations.nats({ servers: [] }))).toBe('nats.servers');
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * `@touchpoint/node` — receive the browser SDK's batches, add server-side touchpoints, and
+ * forward everything to the backends each team uses, fast and without loss.
+ */
+export { stampReceived } from './clock-skew.js';
+export type { CorsOptions } from './cors.js';
+export { applyDataPolicy } from './data-policy.js';
+export type { DeadLetterRecord } from './dead-letter.js';
+export {
+  createMemoryDedupeStore,
+  type DedupeStore,
+  type MemoryDedupeStore,
+  type MemoryDedupeStoreOptions,
+} from './dedupe-store.js';
+export type { DestinationStats } from './destination-queue.js';
+export type { HttpDestinationOptions } from './destinations/http.js';
+export * as destinations from './destinations/index.js';
+export type { JsonlDestinationOptions } from './destinations/jsonl.js';
+export type { NatsDestinationOptions } from './destinations/nats.js';
+export type { CommonDestinationOptions } from './destinations/options.js';
+export { type SegmentDestinationOptions, toSegmentMessage } from './destinations/segment.js';
+export type { WebhookDestinationOptions } from './destinations/webhook.js';
+export {
+  signWebhook,
+  type VerifyWebhookOptions,
+  type VerifyWebhookResult,
+  verifyWebhook,
+} from './destinations/webhook-signature.js';
+export {
+  type CloseSummary,
+  createForwarder,
+  type Forwarder,
+  type ForwarderOptions,
+  type ReplaySummary,
+  type ServerFeedback,
+  type ServerIdentify,
+  type ServerTrack,
+} from './forwarder.js';
+export { FORWARDER_DEFAULTS } from './forwarder-config.js';
+export {
+  createIngestHandler,
+  type IngestHandler,
+  type IngestHandlerOptions,
+  type IngestRequestInfo,
+} from './ingest-handler.js';
+export { toNodeHandler } from './node-handler.js';
+export { readBodyLimited } from './read-body.js';
+export {
+  createRedisDedupeStore,
+  type RedisClientLike,
+  type RedisDedupeStoreOptions,
+  type RedisPipelineLike,
+} from './redis-dedupe-store.js';
+export { type FeedbackAlert, type FeedbackAlertOptions, feedbackAlert } from './rules/feedback-alert.js';
+export type {
+  BatchOptions,
+  DataPolicy,
+  DeliveryResult,
+  Destination,
+  DropReason,
+  DropReport,
+  ForwarderError,
+  Rule,
+  RuleContext,
+} from './types.js';
