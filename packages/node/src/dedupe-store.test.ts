@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryDedupeStore } from './dedupe-store.js';
+
+describe('createMemoryDedupeStore', () => {
+  it('says which ids are new, including repeats inside one call', async () => {
+    const store = createMemoryDedupeStore();
+    expect(await store.claim(['a', 'a', 'b'], 60_000)).toEqual([true, false, true]);
+    expect(await store.claim(['b', 'c'], 60_000)).toEqual([false, true]);
+  });
+
+  it('forgets ids after their ttl', () => {
+    let now = 0;
+    const store = createMemoryDedupeStore({ now: () => now });
+    expect(store.claimOne('a', 1000)).toBe(true);
+    now = 999;
+    expect(store.claimOne('a', 1000)).toBe(false);
+    now = 1000;
+    expect(store.claimOne('a', 1000)).toBe(true);
+  });
+
+  it('stays bounded by maxIds, forgetting the oldest first', () => {
+    const store = createMemoryDedupeStore({ maxIds: 100 });
+    for (let i = 0; i < 1000; i++) store.claimOne(`id-${i}`, 60_000);
+    expect(store.size).toBeLessThanOrEqual(100);
+    expect(store.claimOne('id-999', 60_000)).toBe(false);
+    expect(store.claimOne('id-0', 60_000)).toBe(true);
+  });
+});
