@@ -31,7 +31,7 @@ export async function startIngest(
     post(body: string | Uint8Array, headers: Record<string, string> = {}, path = '') {
       return fetch(url + path, {
         method: 'POST',
-        body,
+        body: body as BodyInit,
         headers: { 'content-type': 'text/plain;charset=UTF-8', ...headers },
       });
     },
