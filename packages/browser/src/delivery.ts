@@ -116,25 +116,23 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     return false;
   }
 
+  async function loop(): Promise<boolean> {
+    while (!disposed && retryTimer === undefined && !offline()) {
+      const items = queue.take(limit, MAX_BATCH_BYTES - BODY_OVERHEAD);
+      if (!items.length) break;
+      const body = batchBody(items, options.writeKey, new Date(clock.now()).toISOString());
+      if (!settle(items, await postBody(options.endpoint, body))) return false;
+    }
+    return !offline();
+  }
+
+  /** One sending loop at a time; callers during a loop share its outcome. */
   function run(): Promise<boolean> {
-    if (running) return running;
-    running = (async () => {
-      let ok = true;
-      while (!disposed && retryTimer === undefined && !offline()) {
-        const items = queue.take(limit, MAX_BATCH_BYTES - BODY_OVERHEAD);
-        if (!items.length) break;
-        const answer = await postBody(
-          options.endpoint,
-          batchBody(items, options.writeKey, new Date(clock.now()).toISOString()),
-        );
-        if (!settle(items, answer)) {
-          ok = false;
-          break;
-        }
-      }
-      running = undefined;
-      return ok && !offline();
-    })();
+    if (!running) {
+      running = loop().finally(() => {
+        running = undefined;
+      });
+    }
     return running;
   }
 
