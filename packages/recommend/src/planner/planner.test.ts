@@ -388,6 +388,11 @@ describe('reason codes', () => {
     expect(t.decide({ trigger: 'cart.item_added' })).toEqual({ show: false, reason: 'no_candidate' });
     expect(t.decide({ catalog: { describe: () => undefined } })).toEqual({ show: false, reason: 'no_candidate' });
     expect(t.decide({ recommender: undefined })).toEqual({ show: false, reason: 'no_candidate' });
+    // Popular but unrelated (nothing in `because`) is not a reason to interrupt the customer.
+    expect(t.decide({ recommender: { recommend: () => [{ item: 'pot', score: 0, because: [] }] } })).toEqual({
+      show: false,
+      reason: 'no_candidate',
+    });
   });
 
   it('every reason code has a scenario that produces it', () => {

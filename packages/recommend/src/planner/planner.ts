@@ -38,6 +38,8 @@ export interface DecideInput {
   now?: number;
   /** The current session. Default: the state's latest session. */
   sessionId?: string;
+  /** Use this delay instead of the trigger's (`0`: may an offer be shown right now?). */
+  delayMs?: number;
 }
 
 export interface UpsellPlanner {
@@ -142,7 +144,7 @@ export function createUpsellPlanner(policyInput: UpsellPolicy = {}): UpsellPlann
     const isFeedback = trigger.name === FEEDBACK_TRIGGER;
     const rule = policy.triggers.get(trigger.name);
     if (!rule && !isFeedback) return { show: false, reason: 'not_a_trigger' };
-    const at = now + (rule?.delayMs ?? policy.delayMs);
+    const at = now + (input.delayMs ?? rule?.delayMs ?? policy.delayMs);
 
     const unhappy = unhappySince(policy, state, at);
     if (unhappy) {
@@ -243,7 +245,9 @@ export function createUpsellPlanner(policyInput: UpsellPolicy = {}): UpsellPlann
     const results = recommender.recommend({ items: basis, exclude, k: policy.candidates + declinedCount, intent });
     let sawDeclined = false;
     for (const r of results) {
-      if (exclude.includes(r.item)) continue;
+      // A suggestion that cannot say which of the customer's items it goes with (a popularity
+      // fill) is not relevant enough to interrupt them for.
+      if (exclude.includes(r.item) || r.because.length === 0) continue;
       if (declined(r.item)) {
         sawDeclined = true;
         continue;

@@ -89,7 +89,10 @@ export interface UpsellCandidate {
   because: string[];
 }
 
-/** Anything with this `recommend()` — `createRecommender()` from this package returns one. */
+/**
+ * Anything with this `recommend()` — `createRecommender()` from this package returns one.
+ * Suggestions with an empty `because` (popularity fill) are never offered.
+ */
 export interface RecommenderLike {
   recommend(request: UpsellCandidateRequest): readonly UpsellCandidate[];
 }

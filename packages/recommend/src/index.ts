@@ -1,0 +1,4 @@
+/** @touchpoint/recommend — recommender, upsell planner, its storage and browser glue. */
+export * from './connect/index.js';
+export * from './planner/index.js';
+export * from './storage/index.js';
