@@ -1,0 +1,256 @@
+/**
+ * `createRecommender`: learns which items belong together from touchpoint interactions and plain
+ * baskets, and answers with explained suggestions. Learning only updates statistics; the
+ * per-item regressions are refitted lazily, on the next `recommend()`/`toJSON()`, and only for
+ * items whose neighbourhood changed — so a new day's interactions never retrain from scratch.
+ */
+import { TouchpointConfigError } from '@touchpoint/core';
+import { type Basket, createBasketStats } from './basket-stats.js';
+import { createItemRegression, type ItemColumn } from './item-regression.js';
+import { packNeighbours } from './neighbour-codec.js';
+import { createNeighbourModel } from './neighbour-model.js';
+import type { Interaction, InteractionKind, RecommenderOptions, RecommendModel } from './types.js';
+
+const DAY_MS = 86_400_000;
+
+/** Defaults, chosen on a validation split of the onlineretail-h1 training baskets (see bench/). */
+export const RECOMMENDER_DEFAULTS = {
+  kindWeights: { view: 0.25, cart: 0.6, purchase: 1 },
+  halfLifeDays: Number.POSITIVE_INFINITY,
+  neighbours: 32,
+  candidates: 50,
+  l2: 3,
+  basketSizeExponent: 0.5,
+  popularityPenalty: 0.5,
+  popularKept: 100,
+} as const;
+
+export interface LearnResult {
+  /** Interactions (or basket items) taken into the model. */
+  accepted: number;
+  /** Dropped because the subject or item was empty, the kind unknown, or the timestamp invalid. */
+  skipped: number;
+}
+
+export interface LearnBasketsOptions {
+  /** Who these baskets belong to, so `forget(subject)` can remove them. */
+  subject?: string;
+  /** Kind of every item (default `purchase`). */
+  kind?: InteractionKind;
+  /** When they happened, for recency weighting (default: undated — full weight, never decays). */
+  timestamp?: number | string;
+}
+
+export interface Recommender extends RecommendModel {
+  /**
+   * Adds interactions. Ones sharing a `basketId` (or, without one, a subject) form a basket; a
+   * basket seen before is extended, as if everything had been learned at once.
+   * @example
+   * rec.learn([{ subject: 's1', item: 'tea', kind: 'cart', basketId: 'o-1' }]);
+   */
+  learn(interactions: Iterable<Interaction>): LearnResult;
+  /**
+   * Adds plain baskets (lists of item ids), e.g. historic orders.
+   * @example
+   * rec.learnBaskets([['tea', 'biscuits'], ['tea', 'milk']]);
+   */
+  learnBaskets(baskets: Iterable<readonly string[]>, options?: LearnBasketsOptions): LearnResult;
+  /**
+   * Removes every basket the subject took part in, as if it had never been learned. Returns how
+   * many baskets were removed.
+   * @example
+   * rec.forget('user-42'); // 3
+   */
+  forget(subject: string): number;
+  /** The current serving model (refitted if needed): a snapshot later learning does not change. */
+  model(): RecommendModel;
+  readonly basketCount: number;
+  readonly subjectCount: number;
+}
+
+function positive(field: string, value: number, allowZero = false): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new TouchpointConfigError(
+      field,
+      `must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+function toTime(t: number | string | undefined): number {
+  if (t === undefined) return Number.NaN;
+  return typeof t === 'number' ? t : Date.parse(t);
+}
+
+/**
+ * @example
+ * const rec = createRecommender();
+ * rec.learnBaskets([['tea', 'biscuits'], ['tea', 'biscuits', 'milk'], ['coffee', 'milk']]);
+ * rec.recommend({ items: ['tea'], k: 2 });
+ * // [{ item: 'biscuits', score: …, because: ['tea'] }, { item: 'milk', score: …, because: ['tea'] }]
+ */
+export function createRecommender(options: RecommenderOptions = {}): Recommender {
+  const kindWeights = { ...RECOMMENDER_DEFAULTS.kindWeights, ...options.kindWeights };
+  for (const kind of ['view', 'cart', 'purchase'] as const) positive(`kindWeights.${kind}`, kindWeights[kind]);
+  const halfLifeDays = positive('halfLifeDays', options.halfLifeDays ?? RECOMMENDER_DEFAULTS.halfLifeDays);
+  const neighbours = Math.floor(positive('neighbours', options.neighbours ?? RECOMMENDER_DEFAULTS.neighbours));
+  const candidates = Math.floor(positive('candidates', options.candidates ?? RECOMMENDER_DEFAULTS.candidates));
+  const l2 = positive('l2', options.l2 ?? RECOMMENDER_DEFAULTS.l2);
+  const basketSizeExponent = positive(
+    'basketSizeExponent',
+    options.basketSizeExponent ?? RECOMMENDER_DEFAULTS.basketSizeExponent,
+    true,
+  );
+  const popularityPenalty = positive(
+    'popularityPenalty',
+    options.popularityPenalty ?? RECOMMENDER_DEFAULTS.popularityPenalty,
+    true,
+  );
+  const popularKept = Math.floor(
+    positive('popularKept', options.popularKept ?? RECOMMENDER_DEFAULTS.popularKept, true),
+  );
+
+  const stats = createBasketStats({ basketSizeExponent, halfLifeMs: halfLifeDays * DAY_MS });
+  const fitColumn = createItemRegression(stats, { candidates, l2, popularityPenalty });
+  const columns: (ItemColumn | undefined)[] = [];
+  let current: RecommendModel | undefined;
+  let plainBaskets = 0;
+
+  function refit(): RecommendModel {
+    const dirty = stats.takeDirty();
+    if (current && !dirty.all && dirty.items.length === 0) return current;
+    const n = stats.ids.length;
+    if (!current || dirty.all) {
+      for (let j = 0; j < n; j++) columns[j] = fitColumn(j);
+    } else {
+      // An item's regression reads its own Gram row and its candidates' rows, so it must refit
+      // when it, or any item it co-occurs with, changed.
+      const targets = new Set(dirty.items);
+      for (const d of dirty.items) stats.gram.forEach(d, (c) => targets.add(c));
+      for (const j of targets) columns[j] = fitColumn(j);
+    }
+    current = buildModel(n);
+    return current;
+  }
+
+  function buildModel(n: number): RecommendModel {
+    const ids = stats.ids.slice();
+    const rows: { to: number; weight: number }[][] = Array.from({ length: n }, () => []);
+    for (let j = 0; j < n; j++) {
+      const col = columns[j];
+      if (!col) continue;
+      for (let p = 0; p < col.from.length; p++) {
+        const w = col.weight[p]!;
+        if (w > 0) rows[col.from[p]!]!.push({ to: j, weight: w });
+      }
+    }
+    const byWeight = (a: { to: number; weight: number }, b: { to: number; weight: number }) =>
+      b.weight - a.weight || (ids[a.to]! < ids[b.to]! ? -1 : ids[a.to]! > ids[b.to]! ? 1 : 0);
+    for (let i = 0; i < n; i++) {
+      const row = rows[i]!;
+      if (row.length > neighbours) {
+        row.sort(byWeight);
+        row.length = neighbours;
+      }
+    }
+    const order = Array.from({ length: n }, (_, i) => i).filter((i) => stats.count[i]! > 1e-9);
+    order.sort((a, b) => stats.count[b]! - stats.count[a]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+    const index = new Map<string, number>();
+    for (let i = 0; i < ids.length; i++) index.set(ids[i]!, i);
+    return createNeighbourModel({ ids, index, neighbours: packNeighbours(rows), popular: order.slice(0, popularKept) });
+  }
+
+  function upsert(key: string, subjects: Iterable<string>, items: Map<number, number>, time: number) {
+    const prev = stats.getBasket(key);
+    const next: Basket = {
+      subjects: prev ? [...prev.subjects] : [],
+      items: new Map(prev?.items),
+      time: prev?.time ?? Number.NaN,
+    };
+    for (const subject of subjects) if (!next.subjects.includes(subject)) next.subjects.push(subject);
+    next.subjects.sort();
+    for (const [item, w] of items) next.items.set(item, Math.max(next.items.get(item) ?? 0, w));
+    if (!Number.isNaN(time) && !(time <= next.time)) next.time = time;
+    stats.setBasket(key, next);
+  }
+
+  return {
+    learn(interactions) {
+      let accepted = 0;
+      let skipped = 0;
+      // Group first, so each touched basket is replaced once per call.
+      const groups = new Map<string, { subjects: Set<string>; items: Map<number, number>; time: number }>();
+      for (const x of interactions) {
+        const w = kindWeights[x?.kind as InteractionKind];
+        const time = toTime(x?.timestamp);
+        if (
+          !x ||
+          typeof x.subject !== 'string' ||
+          !x.subject ||
+          typeof x.item !== 'string' ||
+          !x.item ||
+          w === undefined ||
+          (x.timestamp !== undefined && Number.isNaN(time))
+        ) {
+          skipped++;
+          continue;
+        }
+        const key = x.basketId !== undefined && x.basketId !== '' ? `b:${x.basketId}` : `s:${x.subject}`;
+        let g = groups.get(key);
+        if (!g) {
+          g = { subjects: new Set(), items: new Map(), time: Number.NaN };
+          groups.set(key, g);
+        }
+        g.subjects.add(x.subject);
+        const item = stats.intern(x.item);
+        g.items.set(item, Math.max(g.items.get(item) ?? 0, w));
+        if (!(time <= g.time)) g.time = Number.isNaN(time) ? g.time : time;
+        accepted++;
+      }
+      for (const [key, g] of groups) upsert(key, g.subjects, g.items, g.time);
+      return { accepted, skipped };
+    },
+    learnBaskets(baskets, opts = {}) {
+      const w = kindWeights[opts.kind ?? 'purchase'];
+      if (w === undefined)
+        throw new TouchpointConfigError('kind', `must be view, cart or purchase, got ${String(opts.kind)}`);
+      const time = toTime(opts.timestamp);
+      if (opts.timestamp !== undefined && Number.isNaN(time))
+        throw new TouchpointConfigError(
+          'timestamp',
+          `must be epoch ms or an ISO 8601 date, got ${String(opts.timestamp)}`,
+        );
+      let accepted = 0;
+      let skipped = 0;
+      for (const basket of baskets) {
+        const items = new Map<number, number>();
+        for (const id of basket) {
+          if (typeof id === 'string' && id) items.set(stats.intern(id), w);
+          else skipped++;
+        }
+        accepted += items.size;
+        if (items.size > 0)
+          upsert(`p:${plainBaskets++}`, opts.subject === undefined ? [] : [opts.subject], items, time);
+      }
+      return { accepted, skipped };
+    },
+    forget(subject) {
+      const keys = stats.basketsOf(subject);
+      for (const key of keys) stats.setBasket(key, undefined);
+      return keys.length;
+    },
+    recommend: (query) => refit().recommend(query),
+    toJSON: () => refit().toJSON(),
+    model: refit,
+    get itemCount() {
+      return stats.ids.length;
+    },
+    get basketCount() {
+      return stats.basketCount;
+    },
+    get subjectCount() {
+      return stats.subjectCount;
+    },
+  };
+}

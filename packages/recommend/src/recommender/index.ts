@@ -1,0 +1,19 @@
+/** The recommender: learn from touchpoints and baskets, recommend with reasons, ship as JSON. */
+export {
+  createRecommender,
+  type LearnBasketsOptions,
+  type LearnResult,
+  RECOMMENDER_DEFAULTS,
+  type Recommender,
+} from './create-recommender.js';
+export { recommenderFromJSON } from './recommender-from-json.js';
+export type {
+  Interaction,
+  InteractionKind,
+  Recommendation,
+  RecommenderJSON,
+  RecommenderOptions,
+  RecommendIntent,
+  RecommendModel,
+  RecommendQuery,
+} from './types.js';

@@ -1,0 +1,129 @@
+/**
+ * The packed form of a serving model's neighbour lists, in memory and on the wire. Weights are
+ * quantised to one byte per neighbour relative to the row's largest weight, and the in-memory
+ * model scores with those same quantised weights — so a model loaded from JSON answers exactly
+ * like the one that was saved.
+ */
+import { decodeBase64, encodeBase64 } from './base64.js';
+
+export interface PackedNeighbours {
+  /** Row `i` is entries `rowStart[i]` to `rowStart[i + 1]`. */
+  rowStart: Int32Array;
+  /** Neighbour item index per entry, ascending within a row. */
+  to: Int32Array;
+  /** Dequantised weight per entry. */
+  weight: Float64Array;
+  /** Per row: the largest weight (float32); per entry: weight / scale in 1/255 steps. */
+  scale: Float32Array;
+  level: Uint8Array;
+}
+
+/**
+ * Packs per-row neighbour lists (already pruned to top-K, positive weights only).
+ * @example
+ * packNeighbours([[{ to: 1, weight: 0.5 }], [{ to: 0, weight: 0.5 }]]);
+ */
+export function packNeighbours(rows: ReadonlyArray<ReadonlyArray<{ to: number; weight: number }>>): PackedNeighbours {
+  let total = 0;
+  for (const row of rows) total += row.length;
+  const rowStart = new Int32Array(rows.length + 1);
+  const to = new Int32Array(total);
+  const level = new Uint8Array(total);
+  const scale = new Float32Array(rows.length);
+  let e = 0;
+  rows.forEach((row, i) => {
+    rowStart[i] = e;
+    let max = 0;
+    for (const n of row) if (n.weight > max) max = n.weight;
+    scale[i] = max;
+    const s = scale[i]!;
+    const sorted = [...row].sort((a, b) => a.to - b.to);
+    for (const n of sorted) {
+      const q = s > 0 ? Math.min(255, Math.round((n.weight / s) * 255)) : 0;
+      if (!(q > 0)) continue;
+      to[e] = n.to;
+      level[e++] = q;
+    }
+  });
+  rowStart[rows.length] = e;
+  return finish(rowStart, to.slice(0, e), level.slice(0, e), scale);
+}
+
+function finish(rowStart: Int32Array, to: Int32Array, level: Uint8Array, scale: Float32Array): PackedNeighbours {
+  const weight = new Float64Array(to.length);
+  for (let i = 0; i + 1 < rowStart.length; i++) {
+    for (let e = rowStart[i]!; e < rowStart[i + 1]!; e++) weight[e] = (scale[i]! * level[e]!) / 255;
+  }
+  return { rowStart, to, weight, scale, level };
+}
+
+/** Per row: varint count, then (if any) float32 scale and (varint index delta, level byte) pairs. */
+export function encodeNeighbours(p: PackedNeighbours): string {
+  const rows = p.rowStart.length - 1;
+  const bytes = new Uint8Array(rows * 5 + p.to.length * 6);
+  const view = new DataView(bytes.buffer);
+  let o = 0;
+  const varint = (v: number) => {
+    while (v >= 128) {
+      bytes[o++] = (v & 127) | 128;
+      v >>>= 7;
+    }
+    bytes[o++] = v;
+  };
+  for (let i = 0; i < rows; i++) {
+    const start = p.rowStart[i]!;
+    const end = p.rowStart[i + 1]!;
+    varint(end - start);
+    if (end === start) continue;
+    view.setFloat32(o, p.scale[i]!, true);
+    o += 4;
+    let prev = -1;
+    for (let e = start; e < end; e++) {
+      varint(p.to[e]! - prev - 1);
+      prev = p.to[e]!;
+      bytes[o++] = p.level[e]!;
+    }
+  }
+  return encodeBase64(bytes.subarray(0, o));
+}
+
+/** Inverse of `encodeNeighbours`; throws a `TypeError` naming the row when the data is corrupt. */
+export function decodeNeighbours(text: string, rows: number): PackedNeighbours {
+  const bytes = decodeBase64(text);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let o = 0;
+  const varint = () => {
+    let v = 0;
+    let shift = 0;
+    for (;;) {
+      if (o >= bytes.length) throw new TypeError('model neighbours: unexpected end of data');
+      const b = bytes[o++]!;
+      v += (b & 127) * 2 ** shift;
+      if (b < 128) return v;
+      shift += 7;
+    }
+  };
+  const rowStart = new Int32Array(rows + 1);
+  const scale = new Float32Array(rows);
+  const to: number[] = [];
+  const level: number[] = [];
+  for (let i = 0; i < rows; i++) {
+    rowStart[i] = to.length;
+    const count = varint();
+    if (count === 0) continue;
+    if (o + 4 > bytes.length) throw new TypeError(`model neighbours: row ${i} is truncated`);
+    scale[i] = view.getFloat32(o, true);
+    o += 4;
+    let prev = -1;
+    for (let c = 0; c < count; c++) {
+      prev += varint() + 1;
+      if (prev >= rows || o >= bytes.length)
+        throw new TypeError(`model neighbours: row ${i} refers past the item list`);
+      to.push(prev);
+      level.push(bytes[o++]!);
+    }
+  }
+  rowStart[rows] = to.length;
+  if (o !== bytes.length) throw new TypeError('model neighbours: trailing data');
+  return finish(rowStart, Int32Array.from(to), Uint8Array.from(level), scale);
+}
