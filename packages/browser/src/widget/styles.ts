@@ -5,10 +5,10 @@
  */
 export const PROMPT_CSS = `
 :host{all:initial}
-.box{position:fixed;right:16px;bottom:16px;z-index:2147483000;max-width:min(420px,calc(100vw - 32px));box-sizing:border-box;padding:16px 20px;border-radius:12px;background:#fff;color:#1a1a1a;font:15px/1.4 system-ui,sans-serif;box-shadow:0 8px 32px rgba(0,0,0,.2)}
+.box{position:fixed;right:16px;bottom:16px;z-index:2147483000;max-width:min(460px,calc(100vw - 32px));box-sizing:border-box;padding:16px 20px;border-radius:12px;background:#fff;color:#1a1a1a;font:15px/1.4 system-ui,sans-serif;box-shadow:0 8px 32px rgba(0,0,0,.2)}
 h2{margin:0 28px 12px 0;font-size:16px;font-weight:600}
 .scores{display:flex;flex-wrap:wrap;gap:4px}
-.score{min-width:32px;height:36px;border:1px solid #888;border-radius:6px;background:#fff;color:inherit;font:inherit;cursor:pointer}
+.score{min-width:32px;height:36px;padding:0 4px;border:1px solid #888;border-radius:6px;background:#fff;color:inherit;font:inherit;cursor:pointer}
 .score[aria-checked=true]{background:#1a56db;border-color:#1a56db;color:#fff}
 button:focus-visible,textarea:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
 .legend{display:flex;justify-content:space-between;margin:4px 0 12px;font-size:12px;color:#555}
