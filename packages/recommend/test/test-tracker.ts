@@ -57,6 +57,12 @@ export function createTestTracker(
     feedback(input: FeedbackInput) {
       emit({ type: 'feedback', feedback: { ...input, sentiment: feedbackSentiment(input) } });
     },
+    /** Like the real tracker's `reset()`: new anonymous id and session, no user id. */
+    reset() {
+      ids.anonymousId = 'anon-2';
+      ids.sessionId = 's-after-reset';
+      delete ids.userId;
+    },
     newSession(id: string) {
       ids.sessionId = id;
     },

@@ -226,6 +226,32 @@ describe('connectUpsell', () => {
     expect(await store.get('user-7')).toMatchObject({ cart: ['tent'] });
   });
 
+  it('starts from nothing for the next customer after the tracker is reset, forgetting the previous one', async () => {
+    const store = createMemoryStore();
+    const t = await setup({ store });
+    t.tracker.track('cart.item_added', { productId: 'tent' });
+    t.tracker.reset();
+    t.tracker.page();
+    expect(t.connection.scheduled).toBeUndefined();
+    expect(t.connection.getState()?.cart).toEqual([]);
+    await t.clock.advanceAsync(0);
+    expect(await store.get('anon-1')).toBeUndefined();
+    expect(await store.get('anon-2')).toMatchObject({ cart: [] });
+  });
+
+  it('does not show an offer in a hidden tab', async () => {
+    const t = await setup();
+    t.tracker.track('cart.item_added', { productId: 'tent' });
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    try {
+      t.clock.advance(3000);
+    } finally {
+      Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+    }
+    expect(t.rendered).toHaveLength(0);
+    expect(offerProps(t, 'offer.shown')).toHaveLength(0);
+  });
+
   it('never throws into the page: a failing renderer, recommender or store goes to onError', async () => {
     const errors: unknown[] = [];
     const clock = createManualClock(T0);

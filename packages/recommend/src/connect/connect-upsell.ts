@@ -193,11 +193,22 @@ export function connectUpsell(tracker: UpsellTracker, options: ConnectUpsellOpti
 
   function apply(event: TouchpointEvent): void {
     if (!state) return;
-    state = planner.record(state, event, clock.now());
-    if (event.type === 'identify' && event.userId) {
-      const next = keyOf(ids());
-      if (next !== key) key = next; // the state follows the customer to their account
+    const current = keyOf(ids());
+    if (current !== key) {
+      if (event.type === 'identify') {
+        key = current; // signing in: the state follows the customer to their account
+      } else {
+        // The tracker was reset (sign-out, erasure): the next customer starts from nothing, and
+        // what was kept about the previous one goes with their ids.
+        cancelScheduled();
+        closeVisible();
+        const forget = key;
+        writes = writes.then(() => store.delete(forget)).catch(report);
+        key = current;
+        state = emptyState();
+      }
     }
+    state = planner.record(state, event, clock.now());
     persist();
     if (event.type === 'page') cancelScheduled();
     if (scheduled && converts(event, scheduled.offer)) cancelScheduled();
@@ -236,6 +247,8 @@ export function connectUpsell(tracker: UpsellTracker, options: ConnectUpsellOpti
       guard(() => {
         if (scheduled !== entry) return;
         scheduled = undefined;
+        // An offer nobody can see would only be counted, not seen: skip it in a hidden tab.
+        if ((globalThis as { document?: Document }).document?.visibilityState === 'hidden') return;
         // Look again now: feedback, a support chat or a purchase may have happened meanwhile.
         const now = decide(trigger, 0);
         if (now?.show && !visible) present(now.offer);

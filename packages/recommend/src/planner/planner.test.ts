@@ -299,6 +299,19 @@ describe('reason codes', () => {
     });
   });
 
+  it('quiet_hours: follows daylight saving time', () => {
+    const t = setup({ quietHours: { start: '21:00', end: '08:00' }, delayMs: 0 }, [
+      page(T0, { context: { timezone: 'Europe/Berlin' } } as never),
+    ]);
+    // 19:30 UTC is 20:30 in Berlin's winter (UTC+1) but 21:30 in its summer (UTC+2).
+    expect(t.decide({ now: Date.parse('2026-01-15T19:30:00Z') }).show).toBe(true);
+    expect(t.decide({ now: Date.parse('2026-07-15T19:30:00Z') })).toEqual({
+      show: false,
+      reason: 'quiet_hours',
+      retryAt: Date.parse('2026-07-16T06:00:00Z'),
+    });
+  });
+
   it('quiet_hours: judged at the time the offer would appear, in the policy zone when the customer’s is unknown', () => {
     const t = setup({ quietHours: { start: '22:00', end: '06:00' }, timeZone: 'Europe/Berlin', delayMs: 5 * MIN });
     expect(t.decide({ now: Date.parse('2026-11-23T20:50:00Z') }).show).toBe(true);
