@@ -1,0 +1,122 @@
+/**
+ * The whole demo in one node process on localhost: the storefront's files, the ingest endpoint
+ * (`@touchpoint/node`), the forwarder writing JSONL (plus webhook/Segment when configured), the
+ * closed-loop alert rule, the recommender model endpoint and the live CX dashboard.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { commerceTouchpoints } from '@touchpoint/core';
+import { createForwarder, createIngestHandler, feedbackAlert, toNodeHandler } from '@touchpoint/node';
+import { createRecommender } from '@touchpoint/recommend';
+import { createAlertFeed } from './alert-feed.js';
+import { createLiveDashboard } from './dashboard/live-dashboard.js';
+import { type DemoEnv, destinationsFromEnv } from './destinations-from-env.js';
+import { createModelEndpoint } from './model-endpoint.js';
+import { readSeedBaskets } from './seed-baskets.js';
+import { createStaticFiles } from './static-files.js';
+
+/** The storefront's write key. Browser write keys are public by design; they only label the source. */
+export const DEMO_WRITE_KEY = 'pk_demo_storefront';
+export const INGEST_PATH = '/api/touchpoints';
+export const MODEL_PATH = '/api/recommendations/model.json';
+
+export interface DemoServerOptions {
+  /** Default 4000; `0` picks a free port. */
+  port?: number;
+  /** Default `127.0.0.1`: the demo never listens beyond this machine. */
+  host?: string;
+  /** Where `touchpoints.jsonl`, `alerts.jsonl` and the dead-letter file go. */
+  dataDir: string;
+  /** The built storefront (`examples/storefront/dist`). */
+  storefrontDir: string;
+  /** Seed baskets for the recommender (`examples/server/seed/groceries-top40.csv`). */
+  seedPath: string;
+  env?: DemoEnv;
+  log?: (line: string) => void;
+}
+
+export interface DemoServer {
+  url: string;
+  dataDir: string;
+  /** Stops accepting requests, flushes every queued event to its destinations, closes files. */
+  close(): Promise<void>;
+}
+
+/**
+ * @example
+ * const demo = await startDemoServer({ dataDir: 'data', storefrontDir: 'dist', seedPath: 'seed/baskets.csv' });
+ * console.log(`shop at ${demo.url}`);
+ */
+export async function startDemoServer(options: DemoServerOptions): Promise<DemoServer> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const { dataDir } = options;
+
+  const recommender = createRecommender();
+  const baskets = await readSeedBaskets(options.seedPath);
+  recommender.learnBaskets(baskets);
+  const model = createModelEndpoint(recommender.toJSON());
+  log(`recommender: learned ${baskets.length} seed baskets over ${recommender.itemCount} products`);
+
+  const forwarder = createForwarder({
+    destinations: destinationsFromEnv(dataDir, options.env ?? {}),
+    catalog: commerceTouchpoints,
+    // Short batches keep the dashboard close to real time; a shop would keep the default.
+    batch: { maxWaitMs: 250 },
+    rules: [
+      feedbackAlert({ catalog: commerceTouchpoints, notify: createAlertFeed(join(dataDir, 'alerts.jsonl'), log) }),
+    ],
+    deadLetter: { path: join(dataDir, 'dead-letter.jsonl') },
+    onError: (e) => log(`forwarder ${e.source}: ${e.message}`),
+    onDrop: (d) =>
+      log(
+        `dropped ${d.events.length} event(s) (${d.reason}${d.destination ? ` at ${d.destination}` : ''}): ${d.message}`,
+      ),
+  });
+  const ingest = toNodeHandler(createIngestHandler({ forwarder, writeKeys: [DEMO_WRITE_KEY] }));
+  const modelHandler = toNodeHandler(model);
+  const dashboard = createLiveDashboard({
+    eventsPath: join(dataDir, 'touchpoints.jsonl'),
+    alertsPath: join(dataDir, 'alerts.jsonl'),
+    onError: (e) => log(`dashboard: ${String(e)}`),
+  });
+  const serveStatic = createStaticFiles(options.storefrontDir);
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === INGEST_PATH) return ingest(req, res);
+    if (path === MODEL_PATH) return modelHandler(req, res);
+    if (path === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    if (dashboard.handle(req, res, path)) return;
+    if (path.startsWith('/api/')) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+    void serveStatic(req, res, path);
+  });
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 4000, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    dataDir,
+    close() {
+      closing ??= (async () => {
+        dashboard.close();
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const summary = await forwarder.close({ timeoutMs: 5000 });
+        server.closeAllConnections();
+        await stopped;
+        log(`stopped: ${summary.delivered} event(s) delivered on close, ${summary.gaveUp} given up`);
+      })();
+      return closing;
+    },
+  };
+}

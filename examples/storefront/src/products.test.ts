@@ -1,0 +1,12 @@
+import { describe, expect, it } from 'vitest';
+import { findProduct, productIdOf, products } from './products.js';
+
+describe('products', () => {
+  it('has 40 products with unique ids slugged from the basket names', () => {
+    expect(products).toHaveLength(40);
+    expect(new Set(products.map((p) => p.id)).size).toBe(40);
+    expect(productIdOf('rolls/buns')).toBe('rolls-buns');
+    expect(productIdOf('UHT-milk')).toBe('uht-milk');
+    expect(findProduct('rolls-buns')?.basketName).toBe('rolls/buns');
+  });
+});

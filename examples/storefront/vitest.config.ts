@@ -1,0 +1,5 @@
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  test: { name: 'storefront', environment: 'happy-dom', include: ['src/**/*.test.ts'] },
+});
