@@ -108,6 +108,7 @@ export function connectUpsell(tracker: UpsellTracker, options: ConnectUpsellOpti
   let state: CustomerState | undefined;
   let loading: Promise<void> | undefined;
   let key = '';
+  let anonymousId = '';
   let buffered: TouchpointEvent[] = [];
   let scheduled: { offer: Offer; trigger: Trigger; timer: unknown } | undefined;
   let visible: { offer: Offer; handle?: RenderedOffer; closed: boolean; sessionId: string } | undefined;
@@ -148,6 +149,7 @@ export function connectUpsell(tracker: UpsellTracker, options: ConnectUpsellOpti
 
   function load(): Promise<void> {
     if (loading) return loading;
+    anonymousId = ids().anonymousId;
     key = keyOf(ids());
     const at = key;
     loading = (async () => {
@@ -193,21 +195,20 @@ export function connectUpsell(tracker: UpsellTracker, options: ConnectUpsellOpti
 
   function apply(event: TouchpointEvent): void {
     if (!state) return;
-    const current = keyOf(ids());
-    if (current !== key) {
-      if (event.type === 'identify') {
-        key = current; // signing in: the state follows the customer to their account
-      } else {
-        // The tracker was reset (sign-out, erasure): the next customer starts from nothing, and
-        // what was kept about the previous one goes with their ids.
-        cancelScheduled();
-        closeVisible();
-        const forget = key;
-        writes = writes.then(() => store.delete(forget)).catch(report);
-        key = current;
-        state = emptyState();
-      }
+    // Who the event is about comes from the event itself, so replayed events stay with their customer.
+    const eventKey = keyOf({ anonymousId: event.anonymousId, userId: event.userId, sessionId: event.sessionId ?? '' });
+    if (event.anonymousId && anonymousId && event.anonymousId !== anonymousId) {
+      // A new anonymous id means the tracker was reset (sign-out, erasure): the next customer
+      // starts from nothing, and what was kept about the previous one goes with their ids.
+      cancelScheduled();
+      closeVisible();
+      const forget = key;
+      writes = writes.then(() => store.delete(forget)).catch(report);
+      state = emptyState();
     }
+    if (event.anonymousId) anonymousId = event.anonymousId;
+    // Signing in: the state follows the customer to their account.
+    if (eventKey) key = eventKey;
     state = planner.record(state, event, clock.now());
     persist();
     if (event.type === 'page') cancelScheduled();
