@@ -177,7 +177,6 @@ function placeOrder(shop: Shop, form: HTMLFormElement): void {
     lines: cart.lines().map((l) => ({
       productId: l.product.id,
       name: l.product.name,
-      emoji: l.product.emoji,
       quantity: l.quantity,
       price: l.product.price,
     })),

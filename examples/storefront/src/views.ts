@@ -3,6 +3,8 @@
  * in the browser and in tests. Interactive elements carry `data-action` attributes that `main.ts`
  * handles with one delegated listener.
  */
+
+import { productArt } from './art.js';
 import type { CartLine } from './cart.js';
 import { esc } from './html.js';
 import { formatPrice, type Product } from './products.js';
@@ -10,13 +12,17 @@ import { formatPrice, type Product } from './products.js';
 export interface PlacedOrder {
   orderId: string;
   total: number;
-  lines: { productId: string; name: string; emoji: string; quantity: number; price: number }[];
+  lines: { productId: string; name: string; quantity: number; price: number }[];
   email: string;
 }
 
+/** The shop's logo mark: a basket. */
+export const basket =
+  '<svg viewBox="0 0 64 64" width="1em" height="1em" aria-hidden="true"><path d="M8 26 h48 l-6 28 h-36 z" fill="#f2b705"/><path d="M18 26 l10 -16 M46 26 l-10 -16" stroke="currentColor" stroke-width="4" stroke-linecap="round"/><path d="M22 34 v12 M32 34 v12 M42 34 v12" stroke="#8a5a00" stroke-width="3"/></svg>';
+
 function productCard(p: Product): string {
   return `<article class="card" data-product="${esc(p.id)}">
-  <a class="card-art" href="/products/${esc(p.id)}" aria-label="${esc(p.name)}"><span aria-hidden="true">${p.emoji}</span></a>
+  <a class="card-art" href="/products/${esc(p.id)}" tabindex="-1">${productArt(p)}</a>
   <div class="card-body">
     <p class="card-category">${esc(p.category)}</p>
     <h3><a href="/products/${esc(p.id)}">${esc(p.name)}</a></h3>
@@ -37,7 +43,7 @@ export function homePage(products: readonly Product[], category?: string): strin
     <h1>Fresh groceries, delivered today</h1>
     <p>Order by 2 pm for same-day delivery. Free delivery over €30.</p>
   </div>
-  <span class="hero-art" aria-hidden="true">🧺</span>
+  <span class="hero-art" aria-hidden="true">${basket}</span>
 </section>
 <nav class="chips" aria-label="Categories">${chip(undefined, 'All')}${categories.map((c) => chip(c, c)).join('')}</nav>
 <section class="grid" aria-label="Products">${shown.map(productCard).join('')}</section>`;
@@ -52,7 +58,7 @@ export function productPage(p: Product, together: readonly Product[]): string {
       : `<section class="related"><h2>Often bought together</h2><div class="grid small">${together.map(productCard).join('')}</div></section>`;
   return `<nav class="crumbs"><a href="/">Shop</a> › ${esc(p.category)}</nav>
 <section class="product">
-  <div class="product-art" aria-hidden="true">${p.emoji}</div>
+  <div class="product-art">${productArt(p)}</div>
   <div class="product-info">
     <h1>${esc(p.name)}</h1>
     <p class="price large">${formatPrice(p.price)}</p>
@@ -75,7 +81,7 @@ export function cartPage(lines: readonly CartLine[], total: number): string {
   const rows = lines
     .map(
       (l) => `<tr>
-  <td class="line-art" aria-hidden="true">${l.product.emoji}</td>
+  <td class="line-art">${productArt(l.product)}</td>
   <td><a href="/products/${esc(l.product.id)}">${esc(l.product.name)}</a></td>
   <td class="num">${l.quantity}</td>
   <td class="num">${formatPrice(l.product.price * l.quantity)}</td>
@@ -120,11 +126,9 @@ export function checkoutPage(lines: readonly CartLine[], total: number): string 
 export function orderPage(order: PlacedOrder | undefined, orderId: string): string {
   if (!order)
     return `<h1>Order ${esc(orderId)}</h1><p>We could not find the details of this order in this browser.</p>`;
-  const items = order.lines
-    .map((l) => `<li><span aria-hidden="true">${l.emoji}</span> ${esc(l.name)} × ${l.quantity}</li>`)
-    .join('');
+  const items = order.lines.map((l) => `<li>${esc(l.name)} × ${l.quantity}</li>`).join('');
   return `<section class="confirmation">
-  <p class="tick" aria-hidden="true">✅</p>
+  <p class="tick" aria-hidden="true"><svg viewBox="0 0 48 48" width="56" height="56"><circle cx="24" cy="24" r="22" fill="#2f7d4f"/><path d="M14 25 l7 7 l13 -15" fill="none" stroke="#fff" stroke-width="4" stroke-linecap="round" stroke-linejoin="round"/></svg></p>
   <h1>Thank you for your order!</h1>
   <p>Order <strong id="order-id">${esc(order.orderId)}</strong> is confirmed. A receipt is on its way to ${esc(order.email)}.</p>
   <ul class="order-lines">${items}</ul>

@@ -143,7 +143,7 @@ export function renderPanels(s: DashboardSummary): string {
   return [
     kpis(s),
     `<div class="panels">`,
-    panel('stages', 'Touchpoints per journey stage', stageChart(s.stages.buckets, s.stages.bucketMs), true),
+    panel('stages', 'Touchpoints per journey stage', stageChart(s.stages.buckets, s.stages.bucketMs, 1100, 240), true),
     panel('funnel', 'Funnel: product view → order', funnel(s)),
     panel('offers', 'Upsell offers: shown vs accepted', offers(s)),
     panel('scores', 'NPS and CSAT per touchpoint', scores(s)),
