@@ -11,8 +11,10 @@ import { createSparseRows, type SparseRows } from './sparse-rows.js';
 export interface Basket {
   /** Everyone who contributed (an anonymous id and the user id it became); sorted, may be empty. */
   subjects: string[];
-  /** item index -> weight of its strongest interaction kind */
-  items: Map<number, number>;
+  /** Item indexes, ascending. */
+  items: Int32Array;
+  /** Per item: the weight of its strongest interaction kind. */
+  weights: Float64Array;
   /** newest timestamp in ms, NaN when undated */
   time: number;
 }
@@ -20,6 +22,8 @@ export interface Basket {
 export interface BasketStatsOptions {
   basketSizeExponent: number;
   halfLifeMs: number;
+  /** Oldest-updated baskets beyond this many are evicted (subtracted), bounding memory. */
+  maxBaskets: number;
 }
 
 export interface BasketStats {
@@ -41,8 +45,11 @@ export interface BasketStats {
   readonly subjectCount: number;
   /** Multiplier that brings stored (origin-relative) weights to "as of the newest basket". */
   scale(): number;
-  /** Items whose statistics changed since the last `takeDirty()`; `all` when every row must refit. */
-  takeDirty(): { all: boolean; items: number[] };
+  /**
+   * Items whose statistics changed since the last `takeDirty()`; `all` when every row must refit;
+   * `shrunk` when a basket was removed (forgotten or evicted), so popularity may have fallen.
+   */
+  takeDirty(): { all: boolean; shrunk: boolean; items: number[] };
 }
 
 function grown(a: Float64Array, size: number): Float64Array {
@@ -54,8 +61,8 @@ function grown(a: Float64Array, size: number): Float64Array {
 
 /**
  * @example
- * const stats = createBasketStats({ basketSizeExponent: 0.5, halfLifeMs: Infinity });
- * stats.setBasket('order-1', { subjects: ['u1'], items: new Map([[stats.intern('tea'), 1]]), time: NaN });
+ * const stats = createBasketStats({ basketSizeExponent: 0.5, halfLifeMs: Infinity, maxBaskets: Infinity });
+ * stats.setBasket('order-1', { subjects: ['u1'], items: Int32Array.of(stats.intern('tea')), weights: Float64Array.of(1), time: NaN });
  */
 export function createBasketStats(options: BasketStatsOptions): BasketStats {
   const ids: string[] = [];
@@ -65,6 +72,7 @@ export function createBasketStats(options: BasketStatsOptions): BasketStats {
   const gram = createSparseRows();
   let dirty = new Set<number>();
   let allDirty = false;
+  let shrunk = false;
   // Recency weights are 2^((t - origin) / halfLife), relative to the first dated basket, so a
   // stored contribution never has to be revisited when time moves on; `scale()` renormalises.
   let origin = Number.NaN;
@@ -90,12 +98,13 @@ export function createBasketStats(options: BasketStatsOptions): BasketStats {
     indexOf: (id) => index.get(id),
     setBasket(key, next) {
       const prev = baskets.get(key);
+      if (prev && !next) shrunk = true;
       if (prev) {
         apply(prev, -1);
         for (const s of prev.subjects) subjects.get(s)?.delete(key);
         baskets.delete(key);
       }
-      if (next && next.items.size > 0) {
+      if (next && next.items.length > 0) {
         apply(next, 1);
         baskets.set(key, next);
         for (const s of next.subjects) {
@@ -108,6 +117,12 @@ export function createBasketStats(options: BasketStatsOptions): BasketStats {
         }
       }
       for (const s of prev?.subjects ?? []) if (subjects.get(s)?.size === 0) subjects.delete(s);
+      // A Map iterates in insertion order and a replaced basket is re-inserted, so the first
+      // entry is always the basket updated longest ago.
+      while (baskets.size > options.maxBaskets) {
+        const oldest = baskets.keys().next().value as string;
+        stats.setBasket(oldest, undefined);
+      }
     },
     getBasket: (key) => baskets.get(key),
     basketsOf: (subject) => [...(subjects.get(subject) ?? [])],
@@ -122,9 +137,10 @@ export function createBasketStats(options: BasketStatsOptions): BasketStats {
       return 2 ** (-(newest - origin) / options.halfLifeMs);
     },
     takeDirty() {
-      const out = { all: allDirty, items: [...dirty] };
+      const out = { all: allDirty, shrunk, items: [...dirty] };
       dirty = new Set();
       allDirty = false;
+      shrunk = false;
       return out;
     },
   };
@@ -140,9 +156,8 @@ export function createBasketStats(options: BasketStatsOptions): BasketStats {
       newest = basket.time;
       allDirty = true;
     }
-    // A fixed order (by item index) makes the floating-point sums reproducible.
-    const items = [...basket.items.keys()].sort((a, b) => a - b);
-    const x = items.map((i) => basket.items.get(i)!);
+    // Items are kept sorted: a fixed order makes the floating-point sums reproducible.
+    const { items, weights: x } = basket;
     const r = sign * recency(basket.time);
     const w = r / items.length ** options.basketSizeExponent;
     for (let p = 0; p < items.length; p++) {

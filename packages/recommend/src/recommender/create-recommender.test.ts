@@ -194,6 +194,17 @@ describe('createRecommender', () => {
     expect(similar[0]).toMatchObject({ item: 'tea', because: ['green-tea'] });
   });
 
+  it('keeps memory bounded with maxBaskets: the basket updated longest ago is dropped', () => {
+    const rec = createRecommender({ maxBaskets: 2 });
+    rec.learnBaskets([['kettle', 'descaler']], { subject: 'a' });
+    rec.learnBaskets([['tea', 'biscuits']], { subject: 'b' });
+    rec.learnBaskets([['coffee', 'filters']], { subject: 'c' });
+    expect(rec.basketCount).toBe(2);
+    expect(rec.subjectCount).toBe(2);
+    expect(rec.recommend({ items: ['kettle'], k: 3, fillWithPopular: false })).toEqual([]);
+    expect(rec.recommend({ items: ['tea'], k: 1 })[0]!.item).toBe('biscuits');
+  });
+
   it('rejects bad options at creation, naming the field', () => {
     expect(() => createRecommender({ l2: -1 })).toThrow(TouchpointConfigError);
     expect(() => createRecommender({ neighbours: 0 })).toThrow(/neighbours/);

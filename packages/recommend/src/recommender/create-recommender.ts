@@ -23,6 +23,7 @@ export const RECOMMENDER_DEFAULTS = {
   basketSizeExponent: 0.5,
   popularityPenalty: 0.5,
   popularKept: 100,
+  maxBaskets: Number.POSITIVE_INFINITY,
 } as const;
 
 export interface LearnResult {
@@ -111,7 +112,8 @@ export function createRecommender(options: RecommenderOptions = {}): Recommender
     positive('popularKept', options.popularKept ?? RECOMMENDER_DEFAULTS.popularKept, true),
   );
 
-  const stats = createBasketStats({ basketSizeExponent, halfLifeMs: halfLifeDays * DAY_MS });
+  const maxBaskets = positive('maxBaskets', options.maxBaskets ?? RECOMMENDER_DEFAULTS.maxBaskets);
+  const stats = createBasketStats({ basketSizeExponent, halfLifeMs: halfLifeDays * DAY_MS, maxBaskets });
   const fitColumn = createItemRegression(stats, { candidates, l2, popularityPenalty });
   const columns: (ItemColumn | undefined)[] = [];
   let current: RecommendModel | undefined;
@@ -124,10 +126,27 @@ export function createRecommender(options: RecommenderOptions = {}): Recommender
     if (!current || dirty.all) {
       for (let j = 0; j < n; j++) columns[j] = fitColumn(j);
     } else {
-      // An item's regression reads its own Gram row and its candidates' rows, so it must refit
-      // when it, or any item it co-occurs with, changed.
       const targets = new Set(dirty.items);
-      for (const d of dirty.items) stats.gram.forEach(d, (c) => targets.add(c));
+      if (dirty.shrunk) {
+        // After a removal an item's popularity may fall, letting it enter the candidates of any
+        // item it co-occurs with: refit every such item.
+        for (const d of dirty.items) stats.gram.forEach(d, (c) => targets.add(c));
+      } else {
+        // Learning only ever raises popularity, and a candidate's score for an unchanged target
+        // changes only through its popularity, so a non-candidate can only fall further behind:
+        // refitting the changed items and those that use a changed item as candidate is exact.
+        const changed = new Set(dirty.items);
+        for (let j = 0; j < columns.length; j++) {
+          const col = columns[j];
+          if (!col || targets.has(j)) continue;
+          for (let p = 0; p < col.from.length; p++) {
+            if (changed.has(col.from[p]!)) {
+              targets.add(j);
+              break;
+            }
+          }
+        }
+      }
       for (const j of targets) columns[j] = fitColumn(j);
     }
     current = buildModel(n);
@@ -163,14 +182,22 @@ export function createRecommender(options: RecommenderOptions = {}): Recommender
 
   function upsert(key: string, subjects: Iterable<string>, items: Map<number, number>, time: number) {
     const prev = stats.getBasket(key);
+    const merged = new Map(items);
+    if (prev) {
+      for (let p = 0; p < prev.items.length; p++) {
+        const i = prev.items[p]!;
+        merged.set(i, Math.max(merged.get(i) ?? 0, prev.weights[p]!));
+      }
+    }
+    const sorted = Int32Array.from(merged.keys()).sort();
     const next: Basket = {
       subjects: prev ? [...prev.subjects] : [],
-      items: new Map(prev?.items),
+      items: sorted,
+      weights: Float64Array.from(sorted, (i) => merged.get(i)!),
       time: prev?.time ?? Number.NaN,
     };
     for (const subject of subjects) if (!next.subjects.includes(subject)) next.subjects.push(subject);
     next.subjects.sort();
-    for (const [item, w] of items) next.items.set(item, Math.max(next.items.get(item) ?? 0, w));
     if (!Number.isNaN(time) && !(time <= next.time)) next.time = time;
     stats.setBasket(key, next);
   }

@@ -8,6 +8,9 @@ import { encodeNeighbours, type PackedNeighbours } from './neighbour-codec.js';
 import type { Recommendation, RecommendModel, RecommendQuery } from './types.js';
 
 const MAX_BECAUSE = 3;
+// A best-seller is a neighbour of thousands of items; "similar" walks at most this many of them
+// (the strongest), which keeps a query's work bounded.
+const REVERSE_WALK = 48;
 
 export interface NeighbourModelParts {
   ids: readonly string[];
@@ -62,6 +65,17 @@ export function createNeighbourModel(parts: NeighbourModelParts): RecommendModel
       }
       norm[i] = Math.sqrt(sq);
     }
+    for (let m = 0; m < n; m++) {
+      const s = start[m]!;
+      const e = start[m + 1]!;
+      if (e - s <= REVERSE_WALK) continue;
+      const order = Array.from({ length: e - s }, (_, k) => s + k);
+      order.sort((a, b) => w[b]! - w[a]! || byId(from[a]!, from[b]!));
+      const f = order.map((k) => from[k]!);
+      const v = order.map((k) => w[k]!);
+      from.set(f, s);
+      w.set(v, s);
+    }
     reverse = { start, from, weight: w, norm };
     return reverse;
   }
@@ -86,7 +100,8 @@ export function createNeighbourModel(parts: NeighbourModelParts): RecommendModel
     for (let e = rowStart[q]!; e < rowStart[q + 1]!; e++) {
       const m = to[e]!;
       const wq = weight[e]!;
-      for (let p = r.start[m]!; p < r.start[m + 1]!; p++) {
+      const end = Math.min(r.start[m + 1]!, r.start[m]! + REVERSE_WALK);
+      for (let p = r.start[m]!; p < end; p++) {
         const j = r.from[p]!;
         if (j !== q) add(j, (wq * r.weight[p]!) / (nq * r.norm[j]!));
       }
@@ -113,15 +128,14 @@ export function createNeighbourModel(parts: NeighbourModelParts): RecommendModel
     const g = nextGeneration();
     const touched: number[] = [];
     for (const q of queryIdx) accumulate(q, similar, g, touched, 1);
-    const ranked = touched.filter((j) => !blocked.has(j) && score[j]! > 0);
-    ranked.sort((a, b) => score[b]! - score[a]! || byId(a, b));
+    const ranked = selectTop(touched, k, blocked);
     const out: Recommendation[] = [];
-    for (const j of ranked.slice(0, k)) out.push({ item: ids[j]!, score: score[j]!, because: [] });
+    for (const j of ranked) out.push({ item: ids[j]!, score: score[j]!, because: [] });
     out.forEach((r, i) => {
       r.because = explain(ranked[i]!, queryIdx, similar);
     });
     if (out.length < k && query.fillWithPopular !== false) {
-      const taken = new Set(ranked.slice(0, k));
+      const taken = new Set(ranked);
       for (const p of popular) {
         if (out.length >= k) break;
         if (blocked.has(p) || taken.has(p)) continue;
@@ -129,6 +143,26 @@ export function createNeighbourModel(parts: NeighbourModelParts): RecommendModel
       }
     }
     return out;
+  }
+
+  /**
+   * The k best candidates, best first. Insertion into a short sorted list: a "similar" query can
+   * touch thousands of items, and sorting them all would dominate its latency.
+   */
+  function selectTop(touched: number[], k: number, blocked: Set<number>): number[] {
+    const top: number[] = [];
+    const better = (a: number, b: number) => score[a]! > score[b]! || (score[a] === score[b] && byId(a, b) < 0);
+    for (const j of touched) {
+      if (score[j]! <= 0 || blocked.has(j)) continue;
+      if (top.length === k && !better(j, top[k - 1]!)) continue;
+      let p = top.length === k ? k - 1 : top.length;
+      while (p > 0 && better(j, top[p - 1]!)) {
+        top[p] = top[p - 1]!;
+        p--;
+      }
+      top[p] = j;
+    }
+    return top;
   }
 
   /** The query items whose neighbour lists gave `target` the most score. */

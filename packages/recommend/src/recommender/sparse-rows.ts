@@ -59,7 +59,7 @@ export function createSparseRows(): SparseRows {
     add(row, col, delta) {
       let r = rows[row];
       if (!r) {
-        r = newRow(4);
+        r = newRow(8);
         rows[row] = r;
       } else if ((r.size + 1) * 4 > r.keys.length * 3) {
         r = grow(r);

@@ -90,4 +90,9 @@ export interface RecommenderOptions {
   popularityPenalty?: number;
   /** How many popular items the model keeps for the cold-start fill (default 100). */
   popularKept?: number;
+  /**
+   * Baskets remembered (default: all). Beyond it the basket updated longest ago is subtracted
+   * from the model and dropped: a sliding window that bounds memory (~0.9 KB per basket).
+   */
+  maxBaskets?: number;
 }

@@ -1,0 +1,125 @@
+// Cost bench: a synthetic shop of 50k items and 1M interactions (Zipf-skewed popularity, fixed
+// seed; views, cart adds and purchases grouped into sessions). Prints learn time, heap growth,
+// recommend() latency and the size of the shipped model. Numbers only — no pass/fail here.
+// Run after `pnpm build`: node --expose-gc bench/cost.mjs
+import { gzipSync } from 'node:zlib';
+import { createRecommender, recommenderFromJSON } from '../dist/index.js';
+
+const ITEMS = 50_000;
+const INTERACTIONS = 1_000_000;
+const SUBJECTS = 120_000;
+const DAY = 86_400_000;
+const START = Date.parse('2026-08-01T00:00:00Z');
+
+// mulberry32: a small, well-mixed PRNG with a fixed seed (the protocol's LCG loses precision in
+// floating point, harmless for picking a hidden item but too lumpy to draw 1M interactions).
+let seed = 20261122;
+const rand = () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let r = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+  return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+};
+
+// Zipf(1.05) popularity over a shuffled catalogue; items come in "categories" of 40 so sessions
+// have structure to learn (a session browses around one category, with some random jumps).
+const cdf = new Float64Array(ITEMS);
+let total = 0;
+for (let r = 0; r < ITEMS; r++) {
+  total += 1 / (r + 1) ** 1.05;
+  cdf[r] = total;
+}
+const zipf = () => {
+  const u = rand() * total;
+  let lo = 0;
+  let hi = ITEMS - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cdf[mid] < u) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+};
+const sku = (i) => `sku-${String(i).padStart(5, '0')}`;
+
+function* sessions(count, dayOffset) {
+  let produced = 0;
+  let s = 0;
+  while (produced < count) {
+    const subject = `u${Math.floor(rand() * SUBJECTS)}`;
+    const basketId = `d${dayOffset}-s${s++}`;
+    const size = 1 + Math.floor(-Math.log(1 - rand()) * 4);
+    const anchor = zipf();
+    const category = anchor - (anchor % 40);
+    const t = START + (dayOffset + rand()) * DAY;
+    const bought = rand() < 0.3;
+    for (let k = 0; k < size && produced < count; k++, produced++) {
+      const item = k === 0 ? anchor : rand() < 0.7 ? category + Math.floor(rand() * 40) : zipf();
+      const x = rand();
+      const kind = bought && x < 0.35 ? 'purchase' : x < 0.6 ? 'cart' : 'view';
+      yield { subject, item: sku(item), kind, basketId, timestamp: t + k * 30_000 };
+    }
+  }
+}
+
+const heap = () => {
+  globalThis.gc?.();
+  return process.memoryUsage().heapUsed;
+};
+const mb = (b) => `${(b / 1e6).toFixed(1)} MB`;
+
+const data = [];
+for (let d = 0; d < 90; d++) for (const x of sessions(Math.floor(INTERACTIONS / 90), d)) data.push(x);
+const nextDay = [...sessions(10_000, 90)];
+
+console.log(`\n## Synthetic shop: ${ITEMS} items, ${data.length} interactions, Zipf(1.05), seed fixed`);
+const heap0 = heap();
+const rec = createRecommender({ halfLifeDays: Number.POSITIVE_INFINITY });
+let t = performance.now();
+rec.learn(data);
+const learnMs = performance.now() - t;
+t = performance.now();
+const model = rec.model();
+const fitMs = performance.now() - t;
+const heap1 = heap();
+
+t = performance.now();
+rec.learn(nextDay);
+rec.model();
+const dayMs = performance.now() - t;
+
+const queries = [];
+for (let q = 0; q < 20_000; q++) {
+  const size = 1 + Math.floor(rand() * 4);
+  queries.push(Array.from({ length: size }, () => sku(zipf())));
+}
+const latency = (m, intent) => {
+  for (const items of queries.slice(0, 2000)) m.recommend({ items, k: 10, intent }); // warm up
+  const times = [];
+  for (const items of queries) {
+    const s = performance.now();
+    m.recommend({ items, k: 10, intent });
+    times.push(performance.now() - s);
+  }
+  times.sort((a, b) => a - b);
+  const at = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
+  return `median ${(at(0.5) * 1000).toFixed(0)} µs, p99 ${(at(0.99) * 1000).toFixed(0)} µs`;
+};
+
+const json = JSON.stringify(model.toJSON());
+const gz = gzipSync(json, { level: 9 }).length;
+t = performance.now();
+const loaded = recommenderFromJSON(json);
+const loadMs = performance.now() - t;
+
+console.log('| measure | value |\n|---|---|');
+console.log(`| items known / baskets / subjects | ${rec.itemCount} / ${rec.basketCount} / ${rec.subjectCount} |`);
+console.log(`| learn (statistics) | ${(learnMs / 1000).toFixed(2)} s |`);
+console.log(`| fit (per-item regressions, top-K) | ${(fitMs / 1000).toFixed(2)} s |`);
+console.log(`| next day: learn 10k interactions + refit | ${(dayMs / 1000).toFixed(2)} s |`);
+console.log(`| heap growth after learn + fit | ${globalThis.gc ? mb(heap1 - heap0) : 'run with --expose-gc'} |`);
+console.log(`| recommend() complementary | ${latency(model, 'complementary')} |`);
+console.log(`| recommend() similar | ${latency(model, 'similar')} |`);
+console.log(`| recommend() after recommenderFromJSON | ${latency(loaded, 'complementary')} |`);
+console.log(`| toJSON() raw / gzip | ${mb(json.length)} / ${mb(gz)} |`);
+console.log(`| recommenderFromJSON() parse + unpack | ${loadMs.toFixed(0)} ms |`);
