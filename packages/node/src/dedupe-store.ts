@@ -40,6 +40,8 @@ export function createMemoryDedupeStore(options: MemoryDedupeStoreOptions = {}):
   // it in practice, so the oldest entries are at the front: expiry and eviction pop from there.
   const expires = new Map<string, number>();
 
+  let claims = 0;
+
   function prune(at: number): void {
     for (const [id, until] of expires) {
       if (until > at && expires.size <= maxIds) break;
@@ -53,12 +55,9 @@ export function createMemoryDedupeStore(options: MemoryDedupeStoreOptions = {}):
     if (until !== undefined && until > at) return false;
     if (until !== undefined) expires.delete(id);
     expires.set(id, at + ttlMs);
-    if (expires.size > maxIds) prune(at);
-    else {
-      // Cheap amortised expiry: look at the oldest entry on each claim.
-      const first = expires.entries().next().value;
-      if (first && first[1] <= at) prune(at);
-    }
+    // Eviction and expiry both pop from the front; expiry is checked every 256 claims only.
+    if (expires.size > maxIds) expires.delete(expires.keys().next().value!);
+    if ((++claims & 255) === 0) prune(at);
     return true;
   }
 

@@ -23,7 +23,9 @@ import { parseEvent } from '@touchpoint/core/schema';
 import { createDeadLetterWriter, readDeadLetter } from './dead-letter.js';
 import { createMemoryDedupeStore } from './dedupe-store.js';
 import { createDestinationQueue, type DestinationQueue, type DestinationStats } from './destination-queue.js';
+import { isoAt, rememberJson } from './event-json.js';
 import { resolveForwarderConfig } from './forwarder-config.js';
+import { buildTrack } from './server-track.js';
 import type { BatchOptions, Destination, DropReason, DropReport, ForwarderError, Rule, RuleContext } from './types.js';
 
 export interface ForwarderOptions<C extends TouchpointDefinitions | undefined = undefined> {
@@ -36,7 +38,7 @@ export interface ForwarderOptions<C extends TouchpointDefinitions | undefined = 
   concurrency?: number;
   /** Longest one delivery attempt may take, in ms (default 15 000). */
   timeoutMs?: number;
-  /** Most events one destination's queue holds; past it `enqueue` returns false (default 100 000). */
+  /** Most events one destination's queue holds; past it `enqueue` returns false (default 20 000). */
   maxQueueEvents?: number;
   /** Rules that act on events as they arrive, e.g. `feedbackAlert`. */
   rules?: Rule[];
@@ -113,8 +115,23 @@ function toIso(value: Date | string | undefined, now: number): string {
   return value instanceof Date ? value.toISOString() : value;
 }
 
-function warn(message: string): void {
-  console.warn(`[touchpoint] ${message}`);
+/**
+ * The default reporter: one console line per kind of problem at most every 10 s, with a count of
+ * what was folded in, so an overloaded server does not also flood its logs.
+ */
+function createWarn(): (kind: string, message: string) => void {
+  const last = new Map<string, { at: number; folded: number }>();
+  return (kind, message) => {
+    const now = Date.now();
+    const seen = last.get(kind);
+    if (seen && now - seen.at < 10_000) {
+      seen.folded++;
+      return;
+    }
+    const folded = seen?.folded ? ` (+${seen.folded} similar in the last ${Math.round((now - seen.at) / 1000)} s)` : '';
+    last.set(kind, { at: now, folded: 0 });
+    console.warn(`[touchpoint] ${message}${folded}`);
+  };
 }
 
 /**
@@ -131,11 +148,13 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
 ): Forwarder<C> {
   const config = resolveForwarderConfig(options);
   const clock = options.clock ?? systemClock;
-  const onError = options.onError ?? ((e: ForwarderError) => warn(`${e.source}: ${e.message}`));
+  const warn = createWarn();
+  const onError = options.onError ?? ((e: ForwarderError) => warn(`error:${e.source}`, `${e.source}: ${e.message}`));
   const onDrop =
     options.onDrop ??
     ((d: DropReport) =>
       warn(
+        `drop:${d.reason}:${d.destination}`,
         `dropped ${d.events.length} event(s)${d.destination ? ` for ${d.destination}` : ''} (${d.reason}): ${d.message}`,
       ));
   const deadLetter = options.deadLetter
@@ -201,10 +220,11 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
     }
   }
 
-  function dispatch(event: TouchpointEvent): boolean {
+  function dispatch(event: TouchpointEvent, json = JSON.stringify(event)): boolean {
     runRules(event);
     accepted++;
-    const bytes = Buffer.byteLength(JSON.stringify(event));
+    rememberJson(event, json);
+    const bytes = Buffer.byteLength(json);
     let ok = true;
     for (const queue of queues) {
       if (!queue.add(event, bytes)) {
@@ -240,7 +260,7 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
       return false;
     }
     const event = parsed.value;
-    if (event.receivedAt === undefined) event.receivedAt = new Date(clock.now()).toISOString();
+    if (event.receivedAt === undefined) event.receivedAt = isoAt(clock.now());
     if (dedupe && !dedupe.claimOne(event.messageId, dedupeTtlMs)) {
       duplicates++;
       return true;
@@ -264,15 +284,31 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
   const forwarder: Forwarder<C> = {
     enqueue,
     track(input) {
-      const def = getTouchpoint(options.catalog, input.event);
-      return enqueue({
-        type: 'track',
-        ...envelope(input),
-        event: input.event,
-        ...(input.properties !== undefined && { properties: input.properties }),
-        ...(def?.stage !== undefined && { stage: def.stage }),
-        channel: input.channel ?? def?.channel ?? 'server',
-      });
+      if (input?.context !== undefined) {
+        // A caller-supplied context takes the full schema walk.
+        const def = getTouchpoint(options.catalog, input.event);
+        return enqueue({
+          type: 'track',
+          ...envelope(input),
+          event: input.event,
+          ...(input.properties !== undefined && { properties: input.properties }),
+          ...(def?.stage !== undefined && { stage: def.stage }),
+          channel: input.channel ?? def?.channel ?? 'server',
+        });
+      }
+      if (closed) return enqueue(input);
+      const built = buildTrack(input, options.catalog, clock);
+      if (!built.ok) {
+        invalid++;
+        report('invalid', [], `track(): ${formatIssues(built.issues)}`);
+        return false;
+      }
+      // A message id we generated cannot repeat: only a caller's own id needs the dedupe window.
+      if (dedupe && input.messageId !== undefined && !dedupe.claimOne(built.event.messageId, dedupeTtlMs)) {
+        duplicates++;
+        return true;
+      }
+      return dispatch(built.event, built.json);
     },
     identify(input) {
       return enqueue({

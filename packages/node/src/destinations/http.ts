@@ -3,8 +3,9 @@
  * the ingest (`{"batch":[…],"sentAt":"…","v":1}`), so one Touchpoint server can forward to another.
  */
 import { WIRE_VERSION } from '@touchpoint/core';
+import { eventsJson } from '../event-json.js';
 import type { Destination } from '../types.js';
-import { checkUrl, postBody } from './http-post.js';
+import { checkUrl, createPoster } from './http-post.js';
 import { type CommonDestinationOptions, withCommon } from './options.js';
 
 export interface HttpDestinationOptions extends CommonDestinationOptions {
@@ -18,12 +19,14 @@ export interface HttpDestinationOptions extends CommonDestinationOptions {
  * destinations.http({ url: 'https://warehouse.example/touchpoints', headers: { authorization: `Bearer ${token}` } });
  */
 export function http(options: HttpDestinationOptions): Destination {
-  const url = checkUrl(options?.url, 'http.url').href;
+  const url = checkUrl(options?.url, 'http.url');
+  const poster = createPoster(url);
   const headers = { 'content-type': 'application/json', ...options.headers };
   return withCommon('http', options, {
     send(events, signal) {
-      const body = `{"batch":${JSON.stringify(events)},"sentAt":"${new Date().toISOString()}","v":${WIRE_VERSION}}`;
-      return postBody(url, body, headers, signal);
+      const body = `{"batch":${eventsJson(events)},"sentAt":"${new Date().toISOString()}","v":${WIRE_VERSION}}`;
+      return poster.post(body, headers, signal);
     },
+    close: () => poster.close(),
   });
 }

@@ -6,7 +6,7 @@
  */
 import { TouchpointConfigError, type TouchpointEvent } from '@touchpoint/core';
 import type { Destination } from '../types.js';
-import { checkUrl, postBody } from './http-post.js';
+import { checkUrl, createPoster } from './http-post.js';
 import { type CommonDestinationOptions, withCommon } from './options.js';
 
 export interface SegmentDestinationOptions extends CommonDestinationOptions {
@@ -92,10 +92,9 @@ export function toSegmentMessage(event: TouchpointEvent, feedbackEventName = 'Fe
 export function segment(options: SegmentDestinationOptions): Destination {
   if (typeof options?.writeKey !== 'string' || options.writeKey === '')
     throw new TouchpointConfigError('segment.writeKey', 'must be your source write key');
-  const url = checkUrl(
-    new URL(options.path ?? '/v1/batch', options.host ?? 'https://api.segment.io').href,
-    'segment.host',
-  ).href;
+  const host = checkUrl(options.host ?? 'https://api.segment.io', 'segment.host');
+  const url = new URL(options.path ?? '/v1/batch', host);
+  const poster = createPoster(url);
   const headers = {
     'content-type': 'application/json',
     authorization: `Basic ${Buffer.from(`${options.writeKey}:`).toString('base64')}`,
@@ -104,7 +103,8 @@ export function segment(options: SegmentDestinationOptions): Destination {
   return withCommon('segment', options, {
     send(events, signal) {
       const batch = events.map((event) => toSegmentMessage(event, feedbackName));
-      return postBody(url, JSON.stringify({ batch, sentAt: new Date().toISOString() }), headers, signal);
+      return poster.post(JSON.stringify({ batch, sentAt: new Date().toISOString() }), headers, signal);
     },
+    close: () => poster.close(),
   });
 }

@@ -5,8 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { TouchpointConfigError, WIRE_VERSION } from '@touchpoint/core';
+import { eventsJson } from '../event-json.js';
 import type { Destination } from '../types.js';
-import { checkUrl, postBody } from './http-post.js';
+import { checkUrl, createPoster } from './http-post.js';
 import { type CommonDestinationOptions, withCommon } from './options.js';
 import { SIGNATURE_HEADER, signWebhook, WEBHOOK_ID_HEADER } from './webhook-signature.js';
 
@@ -22,7 +23,8 @@ export interface WebhookDestinationOptions extends CommonDestinationOptions {
  * destinations.webhook({ url: 'https://hooks.example/touchpoint', secret: process.env.TP_WEBHOOK_SECRET! });
  */
 export function webhook(options: WebhookDestinationOptions): Destination {
-  const url = checkUrl(options?.url, 'webhook.url').href;
+  const url = checkUrl(options?.url, 'webhook.url');
+  const poster = createPoster(url);
   if (typeof options.secret !== 'string' || options.secret.length < 16) {
     throw new TouchpointConfigError('webhook.secret', 'must be a string of at least 16 characters');
   }
@@ -32,14 +34,15 @@ export function webhook(options: WebhookDestinationOptions): Destination {
       const hash = createHash('sha256');
       for (const event of events) hash.update(event.messageId).update(',');
       const id = hash.digest('hex').slice(0, 32);
-      const body = `{"batch":${JSON.stringify(events)},"sentAt":"${new Date().toISOString()}","v":${WIRE_VERSION}}`;
+      const body = `{"batch":${eventsJson(events)},"sentAt":"${new Date().toISOString()}","v":${WIRE_VERSION}}`;
       const headers = {
         'content-type': 'application/json',
         ...options.headers,
         [SIGNATURE_HEADER]: signWebhook(body, options.secret, Math.floor(Date.now() / 1000)),
         [WEBHOOK_ID_HEADER]: id,
       };
-      return postBody(url, body, headers, signal);
+      return poster.post(body, headers, signal);
     },
+    close: () => poster.close(),
   });
 }
