@@ -1,5 +1,5 @@
 /**
- * Sends the queue: batches by count and time (core's batcher decides when), retries with
+ * Sends the queue: batches by count and time, retries with
  * exponential backoff and full jitter (core's retry policy, honouring `Retry-After`), pauses
  * while the browser is offline, and on page exit hands what is waiting to `sendBeacon`.
  *
@@ -19,6 +19,8 @@ import {
   MAX_BATCH_BYTES,
   MAX_BATCH_EVENTS,
   MAX_BEACON_BYTES,
+  parseRetryAfter,
+  retryable,
 } from '@touchpoint/core';
 import type { Emitter } from './emitter.js';
 import { BODY_OVERHEAD, batchBody, beacon, type HttpAnswer, postBody } from './http-transport.js';
@@ -37,8 +39,8 @@ export interface DeliveryOptions {
 }
 
 export interface Delivery {
-  /** A new event of `bytes` is in the queue. */
-  added(bytes: number): void;
+  /** A new event is in the queue. */
+  added(): void;
   /** Sends now, skipping any backoff wait; resolves when the queue is empty or a send failed. */
   flush(): Promise<FlushResult>;
   /** Page exit: beacons what is waiting, unless delivery is failing (then it stays stored). */
@@ -50,20 +52,18 @@ export interface Delivery {
 
 export function createDelivery(options: DeliveryOptions): Delivery {
   const { queue, clock, events } = options;
-  const policy = createRetryPolicy({ maxAttempts: Number.POSITIVE_INFINITY, ...options.retry });
   let failures = 0;
   let retryTimer: unknown;
   let running: Promise<boolean> | undefined;
   let limit = Math.min(options.maxEvents, MAX_BATCH_EVENTS);
   let disposed = false;
-  const batcher = createBatcher<null>({
-    maxEvents: limit,
-    maxBytes: MAX_BATCH_BYTES,
-    maxWaitMs: options.maxWaitMs,
-    overheadBytes: BODY_OVERHEAD,
-    clock,
-    onBatch: () => void run(),
-  });
+  // The queue already holds the events, so batching is only a question of when to send: once
+  // `maxEvents` wait, or `maxWaitMs` after the first one.
+  let batchTimer: unknown;
+  const stopBatchTimer = () => {
+    clock.clearTimeout(batchTimer);
+    batchTimer = undefined;
+  };
 
   const offline = () => globalThis.navigator?.onLine === false;
   const ids = (items: QueueItem[]) => items.map((i) => i.messageId);
@@ -97,16 +97,18 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       limit = Math.max(1, Math.ceil(items.length / 2));
       return true;
     }
-    failures++;
-    const decision = policy.next(failures, { status, retryAfter: answer.retryAfter, nowMs: clock.now() });
-    const delayMs = decision.retry ? decision.delayMs : backoffDelay(failures - 1, options.retry);
-    if (status !== 0 && !decision.retry) {
+    // Events are never given up on: they wait in storage, so attempts are not capped. Full
+    // jitter, and never sooner than the server's Retry-After.
+    const delayMs = Math.max(
+      backoffDelay(failures++, options.retry),
+      parseRetryAfter(answer.retryAfter, clock.now()) ?? 0,
+    );
+    if (!retryable(status))
       events.emit('error', {
         code: 'delivery',
         status,
-        message: `${options.endpoint} answered ${status}; events are kept and retried`,
+        message: `${options.endpoint} answered ${status}; events kept`,
       });
-    }
     // Offline: wait for the `online` event instead of a timer.
     if (!offline() && !disposed)
       retryTimer = clock.setTimeout(() => {
@@ -142,11 +144,17 @@ export function createDelivery(options: DeliveryOptions): Delivery {
   }
 
   return {
-    added(bytes) {
-      batcher.add(null, bytes);
+    added() {
+      if (queue.size >= limit) void run();
+      else if (batchTimer === undefined) {
+        batchTimer = clock.setTimeout(() => {
+          batchTimer = undefined;
+          void run();
+        }, options.maxWaitMs);
+      }
     },
     async flush() {
-      batcher.dispose();
+      stopBatchTimer();
       skipWait();
       let ok = await run();
       // A send already on the wire when flush() was called may have missed newer events.
@@ -154,7 +162,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       return { ok, pending: queue.size };
     },
     exit() {
-      batcher.dispose();
+      stopBatchTimer();
       if (failures > 0 || offline()) return;
       const items = queue.take(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
       const sentAt = new Date(clock.now()).toISOString();
@@ -180,7 +188,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     },
     dispose() {
       disposed = true;
-      batcher.dispose();
+      stopBatchTimer();
       skipWait();
     },
   };

@@ -1,20 +1,9 @@
 /**
- * What the page tells us: its address and title for every event's context, UTM campaign
- * parameters, and single-page-app navigations (history API), so page views are recorded
- * without the shop wiring its router.
+ * What the page tells us beyond its address: UTM campaign parameters, the referring site, and
+ * single-page-app navigations (history API), so page views are recorded without the shop
+ * wiring its router. Loaded with auto-capture, after the first load.
  */
 import type { EventContext } from '@touchpoint/core';
-
-export function pageContext(w: Window): NonNullable<EventContext['page']> {
-  const { location, document } = w;
-  return {
-    url: location.href,
-    path: location.pathname,
-    search: location.search || undefined,
-    title: document.title || undefined,
-    referrer: document.referrer || undefined,
-  };
-}
 
 const UTM = ['source', 'medium', 'name', 'term', 'content'] as const;
 

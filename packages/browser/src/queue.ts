@@ -2,14 +2,13 @@
  * The durable event queue. Every accepted event is kept in memory (what this tab sends from)
  * and written to IndexedDB through idb-keyval in its own store (what survives reloads, crashes
  * and browser restarts). Keys start with the id of the tab that owns the event, so another tab
- * can adopt a closed tab's events without touching a live tab's (see `tab-ownership.ts`).
+ * can adopt a closed tab's events without touching a live tab's (see `adopt-orphans.ts`).
  *
  * Writes are grouped per microtask into one transaction. Where IndexedDB is unavailable the
  * queue still works in memory. The queue is capped by count and bytes; beyond the cap the
  * oldest events are dropped and handed to `onOverflow`, never lost silently.
  */
-import { utf8Length } from '@touchpoint/core';
-import { clear, delMany, entries, setMany, type UseStore } from 'idb-keyval';
+import { clear, delMany, setMany, type UseStore } from 'idb-keyval';
 
 export interface QueueItem {
   /** Storage key: `<owner>:<sequence>`. */
@@ -39,13 +38,11 @@ export interface EventQueue {
   take(maxEvents: number, maxBytes: number): QueueItem[];
   /** Ends an attempt: delivered (or dropped) items go, the others wait again. */
   settle(items: QueueItem[], done: boolean): void;
-  /** Stored items whose keys start with `owner + ':'`, loaded into this queue. */
-  adopt(owners: (owner: string) => Promise<boolean>, self: string): Promise<number>;
+  /** Takes over items already in storage (another tab's); returns how many were new here. */
+  restore(items: QueueItem[]): number;
   /** Forgets every event, stored ones of every tab included. */
   clear(): Promise<void>;
   readonly size: number;
-  /** Resolves once pending writes are stored. */
-  persisted(): Promise<void>;
 }
 
 export function createQueue(options: QueueOptions): EventQueue {
@@ -127,34 +124,16 @@ export function createQueue(options: QueueOptions): EventQueue {
       if (delivered) remove(new Set(done));
       else for (const item of done) item.sending = false;
     },
-    async adopt(claim, self) {
-      if (!store) return 0;
-      let stored: [IDBValidKey, string][];
-      try {
-        stored = await entries<IDBValidKey, string>(store);
-      } catch (error) {
-        options.onStorageError(error);
-        return 0;
-      }
+    restore(stored) {
       const known = new Set(items.map((i) => i.key));
-      const verdicts = new Map<string, Promise<boolean>>();
-      let adopted = 0;
-      for (const [rawKey, json] of stored) {
-        const key = String(rawKey);
-        const owner = key.slice(0, key.indexOf(':'));
-        if (owner === self || known.has(key)) continue;
-        if (!verdicts.has(owner)) verdicts.set(owner, claim(owner));
-        if (!(await verdicts.get(owner))) continue;
-        let messageId = '';
-        try {
-          messageId = JSON.parse(json).messageId;
-        } catch {}
-        const size = utf8Length(json);
-        items.push({ key, messageId, json, bytes: size });
-        bytes += size;
-        adopted++;
+      let added = 0;
+      for (const item of stored) {
+        if (known.has(item.key)) continue;
+        items.push(item);
+        bytes += item.bytes;
+        added++;
       }
-      return adopted;
+      return added;
     },
     async clear() {
       items = [];
@@ -170,9 +149,6 @@ export function createQueue(options: QueueOptions): EventQueue {
     },
     get size() {
       return items.length;
-    },
-    persisted() {
-      return new Promise((resolve) => queueMicrotask(() => resolve(writing)));
     },
   };
 }

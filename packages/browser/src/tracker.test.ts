@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { commerceTouchpoints } from '@touchpoint/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type IngestServer, startIngestServer } from '../test/support/ingest-server.js';
+import { type IngestServer, startIngestServer, waitFor } from '../test/support/ingest-server.js';
 import { makeTracker } from '../test/support/tracker-harness.js';
 
 let server: IngestServer;
@@ -127,20 +127,17 @@ describe('ids and sessions', () => {
   });
 
   it('records a first visit once per browser', async () => {
-    const first = makeTracker(server, {
-      name: 'fv',
-      autoCapture: { firstVisit: true, pageviews: false, webVitals: false, campaigns: false },
-    });
+    const capture = { firstVisit: true, pageviews: true, webVitals: false, campaigns: false };
+    const first = makeTracker(server, { name: 'fv', autoCapture: capture });
+    await waitFor(() => first.seen.event.length === 2, 'the first visit and the page view');
     await first.tp.flush();
     first.tp.destroy();
-    const second = makeTracker(server, {
-      name: 'fv',
-      autoCapture: { firstVisit: true, pageviews: false, webVitals: false, campaigns: false },
-    });
+    const second = makeTracker(server, { name: 'fv', autoCapture: capture });
+    await waitFor(() => second.seen.event.length === 1, 'the page view');
     await second.tp.flush();
     second.tp.destroy();
     const names = server.batches.flatMap((b) => b.events).map((e) => e.event);
-    expect(names).toEqual(['site.first_visit']);
+    expect(names).toEqual(['site.first_visit', undefined, undefined]);
     expect(server.batches[0]!.events[0].stage).toBe('awareness');
   });
 
@@ -165,9 +162,10 @@ describe('ids and sessions', () => {
 describe('page views and campaigns', () => {
   it('records a page view on load and on single-page-app navigation, with the session campaign', async () => {
     history.replaceState({}, '', '/landing?utm_source=newsletter&utm_medium=email&utm_campaign=black-friday');
-    const { tp } = makeTracker(server, {
+    const { tp, seen } = makeTracker(server, {
       autoCapture: { pageviews: true, campaigns: true, webVitals: false, firstVisit: false },
     });
+    await waitFor(() => seen.event.some((e) => e.type === 'page'), 'the first page view');
     history.pushState({}, '', '/products/42');
     history.pushState({}, '', '/products/42'); // same address: not a new page view
     window.dispatchEvent(new PopStateEvent('popstate'));

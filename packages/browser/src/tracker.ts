@@ -4,8 +4,6 @@
  * queue; delivery happens later, off the caller's path. No method throws into the host page.
  */
 import {
-  type ConsentState,
-  checkTouchpointProperties,
   createMessageId,
   type EventContext,
   formatIssues,
@@ -26,12 +24,11 @@ import { createDelivery } from './delivery.js';
 import { createEmitter } from './emitter.js';
 import { getWindow, localKeyValue, namespaceFor } from './environment.js';
 import { createIdentityStore } from './identity.js';
-import { campaignFrom, externalReferrer, pageContext, watchNavigation } from './page-capture.js';
+import { pageContext } from './page-context.js';
 import { createQueue } from './queue.js';
 import { createTabOwnership } from './tab-ownership.js';
 import type { Tracker, TrackerConfig, TrackerError, TrackerEvents, TrackResult } from './types.js';
 import { createUnavailableTracker } from './unavailable-tracker.js';
-import { captureWebVitals, WEB_VITAL_TOUCHPOINT } from './web-vitals.js';
 
 const LIBRARY = { name: '@touchpoint/browser', version: '0.1.0' };
 const ADOPT_EVERY_MS = 30_000;
@@ -68,17 +65,18 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
   } catch {}
   if (!store) log('IndexedDB unavailable: events are kept in memory only');
   let storageFailed = false;
+  const storageError = (error: unknown) => {
+    if (storageFailed) return;
+    storageFailed = true;
+    report({ code: 'storage', message: `IndexedDB failed; events stay in memory: ${String(error)}` });
+  };
   const queue = createQueue({
     store,
     maxEvents: cfg.queueMaxEvents,
     maxBytes: cfg.queueMaxBytes,
     ready: ownership.ready,
     onOverflow: (items) => events.emit('dropped', { reason: 'queue_full', messageIds: items.map((i) => i.messageId) }),
-    onStorageError(error) {
-      if (storageFailed) return;
-      storageFailed = true;
-      report({ code: 'storage', message: `IndexedDB failed, events are kept in memory only: ${String(error)}` });
-    },
+    onStorageError: (error) => storageError(error),
   });
   const delivery = createDelivery({
     queue,
@@ -93,6 +91,8 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
   let consent = decideConsent(undefined, config.consent, cfg.gpc);
   let held: TouchpointEvent[] = [];
   let seq = 0;
+  let destroyed = false;
+  let autoCapture: { sessionStarted(): void; stop(): void } | undefined;
 
   function report(error: TrackerError): TrackResult {
     log('error:', error.message, error.issues ?? '');
@@ -103,39 +103,34 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     return report({ code: 'invalid', message, issues: issues ?? [{ path: '', message }] });
   }
 
-  /** Stores an event whose consent is decided. */
-  function enqueue(event: TouchpointEvent, decided: ConsentState): void {
-    if (!allowedBy(decided, event)) {
-      events.emit('dropped', { reason: 'consent', messageIds: [event.messageId] });
-      return;
-    }
-    event.context!.consent = decided;
-    const json = JSON.stringify(event);
-    const bytes = utf8Length(json);
+  function keep(event: TouchpointEvent, json: string, bytes: number): void {
     queue.add({
       key: `${ownership.id}:${(seq++).toString(36).padStart(8, '0')}`,
       messageId: event.messageId,
       json,
       bytes,
     });
-    delivery.added(bytes);
+    delivery.added();
   }
 
+  /** Checks and serialises an event once; stores it, or holds it while consent is pending. */
   function accept(event: TouchpointEvent): TrackResult {
-    if (consent !== 'pending' && !allowedBy(consent, event)) {
-      return report({ code: 'consent', message: `no analytics consent: ${event.type} not recorded` });
+    if (consent !== 'pending') {
+      if (!allowedBy(consent, event))
+        return report({ code: 'consent', message: `no analytics consent for ${event.type}` });
+      event.context!.consent = consent;
     }
     let json: string;
     try {
       json = JSON.stringify(event);
     } catch {
-      return invalid('properties must be JSON-serialisable (no cycles, no BigInt)');
+      return invalid('properties must be JSON (no cycles or BigInt)');
     }
     const bytes = utf8Length(json);
-    if (bytes > MAX_EVENT_BYTES) return invalid(`event is ${bytes} bytes; at most ${MAX_EVENT_BYTES} are accepted`);
+    if (bytes > MAX_EVENT_BYTES) return invalid(`event is ${bytes} bytes, over ${MAX_EVENT_BYTES}`);
     events.emit('event', event);
     if (consent === 'pending') held.push(event);
-    else enqueue(event, consent);
+    else keep(event, json, bytes);
     log(event.type, event);
     return { ok: true, messageId: event.messageId };
   }
@@ -143,7 +138,7 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
   function envelope<T extends TouchpointEvent['type']>(type: T, page?: EventContext['page']) {
     const now = clock.now();
     const { session, started } = identity.touch(now);
-    if (started && capture.campaigns) startSession();
+    if (started) autoCapture?.sessionStarted();
     const context: EventContext = { library: LIBRARY, page: page ?? pageContext(w!), channel: 'web' };
     const locale = w!.navigator?.language;
     if (locale) context.locale = locale;
@@ -153,7 +148,7 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
       messageId: createMessageId(),
       timestamp: new Date(now).toISOString(),
       anonymousId: identity.anonymousId,
-      ...(identity.userId ? { userId: identity.userId } : {}),
+      userId: identity.userId,
       sessionId: session.id,
       context,
     };
@@ -174,47 +169,22 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
       return invalid('properties must be an object', [{ path: 'properties', message: 'must be a plain object' }]);
     }
     const def = getTouchpoint(catalog, name);
-    const event: TouchpointEvent = { ...envelope('track', page), event: name, ...(properties ? { properties } : {}) };
+    const event: TouchpointEvent = { ...envelope('track', page), event: name, properties };
     const at = def?.stage ?? stage;
     if (at) event.stage = at;
     if (def?.channel) event.channel = def.channel;
-    if (!def?.schema) return accept(event);
-    // The shop gave its own schema: honour it before the event is stored.
-    checkTouchpointProperties(catalog, name, properties).then(
-      (issues) => {
-        if (!issues.length) return accept(event);
-        invalid(`${name}: ${formatIssues(issues)}`, issues);
-        events.emit('dropped', { reason: 'invalid', messageIds: [event.messageId], issues });
-      },
-      (error) => invalid(`${name}: schema failed: ${String(error)}`),
-    );
-    return { ok: true, messageId: event.messageId };
+    return accept(event);
   }
 
-  function startSession(): void {
-    const campaign = campaignFrom(w!.location.search);
-    const referrer = externalReferrer(w!);
-    if (campaign) identity.setCampaign(campaign);
-    if (campaign || referrer) {
-      record(
-        'campaign.landed',
-        {
-          source: campaign?.source ?? null,
-          medium: campaign?.medium ?? null,
-          campaign: campaign?.name ?? null,
-          referrer: referrer ?? null,
-        },
-        'awareness',
-      );
-    }
+  function internal(error: unknown): TrackResult {
+    return report({ code: 'internal', message: String(error) });
   }
-
   function guard<A extends unknown[]>(fn: (...args: A) => TrackResult): (...args: A) => TrackResult {
     return (...args) => {
       try {
         return fn(...args);
       } catch (error) {
-        return report({ code: 'internal', message: String(error) });
+        return internal(error);
       }
     };
   }
@@ -223,45 +193,44 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     track: guard((name: string, properties?: JsonObject) => record(name, properties)),
     page: guard((properties?: JsonObject) => {
       const base = envelope('page');
-      return accept({
-        ...base,
-        name: base.context.page?.title,
-        ...(properties ? { properties } : {}),
-      } as TouchpointEvent);
+      return accept({ ...base, name: base.context.page?.title, properties });
     }),
     identify: guard((userId: string, traits?: JsonObject, identities?) => {
       if (typeof userId !== 'string' || !userId)
         return invalid('identify() needs a userId', [{ path: 'userId', message: 'must be a non-empty string' }]);
       identity.setUserId(userId);
-      return accept({
-        ...envelope('identify'),
-        userId,
-        ...(traits ? { traits } : {}),
-        ...(identities ? { identities } : {}),
-      });
+      return accept({ ...envelope('identify'), userId, traits, identities });
     }),
     feedback: guard((input) => {
       const checked = validateFeedback(input);
       if (!checked.ok) return invalid(formatIssues(checked.issues), checked.issues);
-      const properties = input.properties;
-      return accept({ ...envelope('feedback'), feedback: checked.value, ...(properties ? { properties } : {}) });
+      return accept({ ...envelope('feedback'), feedback: checked.value, properties: input.properties });
     }),
     setConsent(change) {
       try {
         consent = decideConsent(consent, change, cfg.gpc);
         if (consent === 'pending') return;
         const decided = consent;
-        for (const event of held.splice(0)) enqueue(event, decided);
+        for (const event of held.splice(0)) {
+          if (!allowedBy(decided, event)) {
+            events.emit('dropped', { reason: 'consent', messageIds: [event.messageId] });
+            continue;
+          }
+          event.context!.consent = decided;
+          const json = JSON.stringify(event);
+          keep(event, json, utf8Length(json));
+        }
         events.emit('consent', decided);
       } catch (error) {
-        report({ code: 'internal', message: String(error) });
+        internal(error);
       }
     },
     getConsent: () => consent,
-    getIds() {
-      const ids = { anonymousId: identity.anonymousId, sessionId: identity.touch(clock.now()).session.id };
-      return identity.userId ? { ...ids, userId: identity.userId } : ids;
-    },
+    getIds: () => ({
+      anonymousId: identity.anonymousId,
+      userId: identity.userId,
+      sessionId: identity.touch(clock.now()).session.id,
+    }),
     flush: () => delivery.flush().catch(() => ({ ok: false, pending: queue.size })),
     reset() {
       held = [];
@@ -270,6 +239,8 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     },
     on: events.on,
     destroy() {
+      destroyed = true;
+      autoCapture?.stop();
       delivery.dispose();
       clock.clearTimeout(adoptTimer);
       for (const stop of stops) stop();
@@ -291,33 +262,37 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
   listen(w, 'online', () => delivery.resume());
   let adoptTimer: unknown;
   const adopt = () => {
-    void queue.adopt(ownership.claim, ownership.id).then((count) => {
-      if (count) {
-        log(`adopted ${count} stored events`);
-        void delivery.flush();
-      }
-    });
+    import('./adopt-orphans.js')
+      .then((m) => m.adoptOrphans(store!, queue, ownership))
+      .then((count) => {
+        if (count) {
+          log(`adopted ${count} stored events`);
+          void delivery.flush();
+        }
+      })
+      .catch(storageError);
     adoptTimer = clock.setTimeout(adopt, ADOPT_EVERY_MS);
   };
   if (store) void ownership.ready.then(adopt);
 
-  if (capture.firstVisit && identity.firstVisit) {
-    record(
-      'site.first_visit',
-      { landingPage: w.location.pathname, referrer: w.document.referrer || null },
-      'awareness',
-    );
-  }
-  if (capture.pageviews) {
-    tracker.page();
-    stops.push(watchNavigation(w, () => tracker.page()));
-  }
-  if (capture.webVitals) {
-    captureWebVitals(
-      pageContext(w),
-      (properties, page) => record(WEB_VITAL_TOUCHPOINT, properties, undefined, page),
-      (error) => report({ code: 'internal', message: `web-vitals failed to load: ${String(error)}` }),
-    );
+  // Auto-capture loads after the first load; a session that starts now is handed over to it.
+  const sessionStarted = identity.touch(clock.now()).started;
+  if (capture.pageviews || capture.campaigns || capture.webVitals || capture.firstVisit) {
+    import('./auto-capture.js')
+      .then(({ startAutoCapture }) => {
+        if (destroyed) return;
+        autoCapture = startAutoCapture({
+          w,
+          capture,
+          firstVisit: identity.firstVisit,
+          sessionStarted,
+          record,
+          page: tracker.page,
+          setCampaign: identity.setCampaign,
+          onError: internal,
+        });
+      })
+      .catch(internal);
   }
   return tracker as Tracker<C>;
 }
