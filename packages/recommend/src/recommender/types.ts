@@ -92,7 +92,7 @@ export interface RecommenderOptions {
   popularKept?: number;
   /**
    * Baskets remembered (default: all). Beyond it the basket updated longest ago is subtracted
-   * from the model and dropped: a sliding window that bounds memory (~0.9 KB per basket).
+   * from the model and dropped: a sliding window that bounds memory.
    */
   maxBaskets?: number;
 }
