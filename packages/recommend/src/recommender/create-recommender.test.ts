@@ -2,6 +2,7 @@
 import { TouchpointConfigError } from '@touchpoint/core';
 import { describe, expect, it } from 'vitest';
 import { createRecommender } from './create-recommender.js';
+import { recommenderFromJSON } from './recommender-from-json.js';
 import type { Interaction } from './types.js';
 
 /** A small shop with clear structure: tea goes with biscuits and milk, coffee with milk and cake. */
@@ -71,6 +72,10 @@ describe('createRecommender', () => {
     expect(recs.every((r) => r.score === 0 && r.because.length === 0)).toBe(true);
     expect(recs[0]!.item).toBe('biscuits'); // the best seller
     expect(rec.recommend({ items: ['never-seen'], k: 3, fillWithPopular: false })).toEqual([]);
+    expect(rec.recommend({ items: ['tea'], k: Number.NaN })).toHaveLength(6); // default 10, capped by the catalogue
+    expect(rec.recommend({ items: ['tea'], k: 0 })).toEqual([]);
+    expect(createRecommender().recommend({ items: ['tea'] })).toEqual([]); // nothing learned yet
+    expect(recommenderFromJSON(createRecommender().toJSON()).itemCount).toBe(0);
   });
 
   it('answers identically for the same input, with ties broken by item id', () => {

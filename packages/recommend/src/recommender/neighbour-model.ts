@@ -109,12 +109,12 @@ export function createNeighbourModel(parts: NeighbourModelParts): RecommendModel
   }
 
   function recommend(query: RecommendQuery): Recommendation[] {
-    const k = Math.max(0, Math.floor(query.k ?? 10));
+    const k = typeof query.k === 'number' && query.k >= 0 ? Math.min(Math.floor(query.k), n) : 10;
     if (k === 0) return [];
     const similar = query.intent === 'similar';
     const queryIdx: number[] = [];
     const blocked = new Set<number>();
-    for (const id of query.items) {
+    for (const id of query.items ?? []) {
       const i = index.get(id);
       if (i !== undefined && i < n && !blocked.has(i)) {
         queryIdx.push(i);

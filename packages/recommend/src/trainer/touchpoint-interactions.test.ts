@@ -33,14 +33,14 @@ describe('interactionsFromEvents', () => {
     expect(out[0]!.timestamp).toMatch(/^2026-11-22T/);
   });
 
-  it('falls back to the order id, then the cart id, then the customer, when there is no session', () => {
+  it('falls back to the order id, then the cart id, then the customer and day, when there is no session', () => {
     const who = { anonymousId: 'a' };
     const out = interactionsFromEvents([
       track('order.completed', { orderId: 'o-9', total: 1, items: [{ productId: 'x', quantity: 1 }] }, who),
       track('cart.item_added', { productId: 'y', cartId: 'c-3' }, who),
       track('product.viewed', { productId: 'z' }, who),
     ]);
-    expect(out.map((x) => x.basketId)).toEqual(['order:o-9', 'cart:c-3', undefined]);
+    expect(out.map((x) => x.basketId)).toEqual(['order:o-9', 'cart:c-3', 'day:a:2026-11-22']);
   });
 
   it('lets the shop map its own touchpoints', () => {

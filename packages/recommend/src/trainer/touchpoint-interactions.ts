@@ -2,7 +2,7 @@
  * Turns forwarded touchpoints into recommender interactions: product views, cart adds and
  * completed orders of the commerce catalog, keyed to the customer (user id, else anonymous id)
  * and grouped into baskets by session — so what someone looked at, added and bought in one visit
- * is learned as belonging together — falling back to the order or cart id.
+ * is learned as belonging together — falling back to the order id, the cart id, then the day.
  */
 import type { JsonValue, TouchpointEvent } from '@touchpoint/core';
 import type { Interaction, InteractionKind } from '../recommender/types.js';
@@ -50,18 +50,16 @@ export function interactionsFromEvents(
     const props = event.properties;
     const orderId = typeof props?.orderId === 'string' ? props.orderId : undefined;
     const cartId = typeof props?.cartId === 'string' ? props.cartId : undefined;
+    // Without any of these, one basket per customer and day: a basket that grew forever would
+    // cost more to update with every event.
     const basketId = event.sessionId
       ? `session:${event.sessionId}`
       : orderId
         ? `order:${orderId}`
         : cartId
           ? `cart:${cartId}`
-          : undefined;
-    for (const item of productIds(props)) {
-      const x: Interaction = { subject, item, kind, timestamp: event.timestamp };
-      if (basketId) x.basketId = basketId;
-      out.push(x);
-    }
+          : `day:${subject}:${String(event.timestamp).slice(0, 10)}`;
+    for (const item of productIds(props)) out.push({ subject, item, kind, timestamp: event.timestamp, basketId });
   }
   return out;
 }
