@@ -14,8 +14,6 @@ import {
   backoffDelay,
   type Clock,
   chunkBySize,
-  createBatcher,
-  createRetryPolicy,
   MAX_BATCH_BYTES,
   MAX_BATCH_EVENTS,
   MAX_BEACON_BYTES,

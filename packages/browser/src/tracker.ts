@@ -12,13 +12,14 @@ import {
   type JourneyStage,
   type JsonObject,
   MAX_EVENT_BYTES,
+  systemClock,
   type TouchpointDefinitions,
   type TouchpointEvent,
   utf8Length,
   validateFeedback,
 } from '@touchpoint/core';
 import { createStore, type UseStore } from 'idb-keyval';
-import { resolveConfig } from './config.js';
+import { captureOptions, checkConfig, DEFAULTS } from './config.js';
 import { allowedBy, decideConsent } from './consent.js';
 import { createDelivery } from './delivery.js';
 import { createEmitter } from './emitter.js';
@@ -45,23 +46,30 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
   config: TrackerConfig<C>,
 ): Tracker<C> {
   const w = getWindow();
-  const cfg = resolveConfig(config);
-  if (!w || typeof cfg === 'string') {
+  const problem = checkConfig(config);
+  if (!w || problem) {
     return createUnavailableTracker({
       code: w ? 'invalid' : 'unavailable',
-      message: w ? `createTracker: ${cfg}` : 'no browser window (server-side rendering)',
+      message: w ? `createTracker: ${problem}` : 'no browser window (server-side rendering)',
     });
   }
-  const { clock, catalog, capture } = cfg;
-  const log = (...args: unknown[]) => cfg.debug && console.log('[touchpoint]', ...args);
+  const { endpoint, writeKey, touchpoints: catalog, debug } = config;
+  const clock = config.clock ?? systemClock;
+  const capture = captureOptions(config.autoCapture);
+  const gpc = !!config.respectGlobalPrivacyControl;
+  const log = (...args: unknown[]) => debug && console.log('[touchpoint]', ...args);
   const events = createEmitter<TrackerEvents>();
-  const namespace = cfg.name ?? namespaceFor(cfg.endpoint, cfg.writeKey);
+  const namespace = config.name ?? namespaceFor(endpoint, writeKey);
   const kv = localKeyValue();
-  const identity = createIdentityStore(kv, namespace, cfg.sessionTimeoutMs);
+  const identity = createIdentityStore(
+    kv,
+    namespace,
+    (config.session?.timeoutMinutes ?? DEFAULTS.sessionTimeoutMinutes) * 60_000,
+  );
   const ownership = createTabOwnership(namespace, kv, clock);
   let store: UseStore | undefined;
   try {
-    if (!cfg.memoryOnly && w.indexedDB) store = createStore(`touchpoint-${namespace}`, 'events');
+    if (config.storage !== 'memory' && w.indexedDB) store = createStore(`touchpoint-${namespace}`, 'events');
   } catch {}
   if (!store) log('IndexedDB unavailable: events are kept in memory only');
   let storageFailed = false;
@@ -72,8 +80,8 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
   };
   const queue = createQueue({
     store,
-    maxEvents: cfg.queueMaxEvents,
-    maxBytes: cfg.queueMaxBytes,
+    maxEvents: config.queue?.maxEvents ?? DEFAULTS.queue.maxEvents,
+    maxBytes: config.queue?.maxBytes ?? DEFAULTS.queue.maxBytes,
     ready: ownership.ready,
     onOverflow: (items) => events.emit('dropped', { reason: 'queue_full', messageIds: items.map((i) => i.messageId) }),
     onStorageError: (error) => storageError(error),
@@ -82,13 +90,13 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     queue,
     events,
     clock,
-    endpoint: cfg.endpoint,
-    writeKey: cfg.writeKey,
-    maxEvents: cfg.maxEvents,
-    maxWaitMs: cfg.maxWaitMs,
-    retry: cfg.retry,
+    endpoint,
+    writeKey,
+    maxEvents: config.batch?.maxEvents ?? DEFAULTS.maxEvents,
+    maxWaitMs: config.batch?.maxWaitMs ?? DEFAULTS.maxWaitMs,
+    retry: { ...DEFAULTS.retry, ...config.retry },
   });
-  let consent = decideConsent(undefined, config.consent, cfg.gpc);
+  let consent = decideConsent(undefined, config.consent, gpc);
   let held: TouchpointEvent[] = [];
   let seq = 0;
   let destroyed = false;
@@ -208,7 +216,7 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     }),
     setConsent(change) {
       try {
-        consent = decideConsent(consent, change, cfg.gpc);
+        consent = decideConsent(consent, change, gpc);
         if (consent === 'pending') return;
         const decided = consent;
         for (const event of held.splice(0)) {
