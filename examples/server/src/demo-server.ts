@@ -1,7 +1,8 @@
 /**
  * The whole demo in one node process on localhost: the storefront's files, the ingest endpoint
  * (`@touchpoint/node`), the forwarder writing JSONL (plus webhook/Segment when configured), the
- * closed-loop alert rule, the recommender model endpoint and the live CX dashboard.
+ * closed-loop alert rule, the recommender — seeded from real grocery baskets, then trained by the
+ * forwarder from the shop's own touchpoints and served as model JSON — and the live CX dashboard.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,10 +10,10 @@ import { join } from 'node:path';
 import { commerceTouchpoints } from '@touchpoint/core';
 import { createForwarder, createIngestHandler, feedbackAlert, toNodeHandler } from '@touchpoint/node';
 import { createRecommender } from '@touchpoint/recommend';
+import { createModelHandler, createRecommenderTrainer } from '@touchpoint/recommend/trainer';
 import { createAlertFeed } from './alert-feed.js';
 import { createLiveDashboard } from './dashboard/live-dashboard.js';
 import { type DemoEnv, destinationsFromEnv } from './destinations-from-env.js';
-import { createModelEndpoint } from './model-endpoint.js';
 import { readSeedBaskets } from './seed-baskets.js';
 import { createStaticFiles } from './static-files.js';
 
@@ -33,6 +34,8 @@ export interface DemoServerOptions {
   /** Seed baskets for the recommender (`examples/server/seed/groceries-top40.csv`). */
   seedPath: string;
   env?: DemoEnv;
+  /** Publish a new model after this many learned interactions (default 10). */
+  publishEveryInteractions?: number;
   log?: (line: string) => void;
 }
 
@@ -52,14 +55,24 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
   const log = options.log ?? ((line: string) => console.log(line));
   const { dataDir } = options;
 
+  // Seeded from real baskets, then kept fresh by the forwarder: every product view, cart add and
+  // order the shop forwards teaches it, and a new model is published every few interactions.
   const recommender = createRecommender();
   const baskets = await readSeedBaskets(options.seedPath);
   recommender.learnBaskets(baskets);
-  const model = createModelEndpoint(recommender.toJSON());
-  log(`recommender: learned ${baskets.length} seed baskets over ${recommender.itemCount} products`);
+  const trainer = createRecommenderTrainer({
+    recommender,
+    // A demo publishes often so you can watch it learn; a shop would keep the defaults.
+    publishEveryInteractions: options.publishEveryInteractions ?? 10,
+    publishIntervalMs: 30_000,
+    onPublish: (p) => log(`recommender: published model v${p.version} (${p.model.itemCount} products)`),
+    onError: (e) => log(`recommender: publishing failed, the previous model stays: ${String(e)}`),
+  });
+  trainer.publish();
+  log(`recommender: learned ${baskets.length} seed baskets`);
 
   const forwarder = createForwarder({
-    destinations: destinationsFromEnv(dataDir, options.env ?? {}),
+    destinations: [...destinationsFromEnv(dataDir, options.env ?? {}), trainer],
     catalog: commerceTouchpoints,
     // Short batches keep the dashboard close to real time; a shop would keep the default.
     batch: { maxWaitMs: 250 },
@@ -74,7 +87,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
       ),
   });
   const ingest = toNodeHandler(createIngestHandler({ forwarder, writeKeys: [DEMO_WRITE_KEY] }));
-  const modelHandler = toNodeHandler(model);
+  const modelHandler = toNodeHandler(createModelHandler(trainer));
   const dashboard = createLiveDashboard({
     eventsPath: join(dataDir, 'touchpoints.jsonl'),
     alertsPath: join(dataDir, 'alerts.jsonl'),

@@ -5,12 +5,13 @@
  */
 import { createTracker, type Tracker } from '@touchpoint/browser';
 import { type CommerceTouchpoints, commerceTouchpoints, createMessageId } from '@touchpoint/core';
+import type { ModelLoader } from '@touchpoint/recommend/model-loader';
 import { type Cart, openCart } from './cart.js';
 import { showConsentBanner, storedConsent } from './consent-banner.js';
 import { askAboutOrder, askAboutSupport } from './feedback.js';
 import { CURRENCY, findProduct, formatPrice, products } from './products.js';
 import { parseRoute, type Route, routeTitle } from './router.js';
-import { loadShopRecommender, type ShopRecommender, startUpsell } from './upsell.js';
+import { loadShopRecommender, startUpsell } from './upsell.js';
 import {
   cartPage,
   checkoutPage,
@@ -29,7 +30,7 @@ const ORDER_KEY = 'demo-shop.order.';
 interface Shop {
   tp: Tracker<CommerceTouchpoints>;
   cart: Cart;
-  recommender: ShopRecommender;
+  recommender: ModelLoader;
   category: string | undefined;
   /** Set when this page view follows placing the order, so the prompt is not shown on reloads. */
   justOrdered: string | undefined;
@@ -265,11 +266,7 @@ function boot(): void {
     // The dashboard is live: send within a second rather than batching longer.
     batch: { maxWaitMs: 1000 },
   });
-  const recommender = loadShopRecommender(
-    tp,
-    (input, init) => fetch(input, init),
-    (e) => console.warn(e),
-  );
+  const recommender = loadShopRecommender(tp, (e) => console.warn('[recommend]', e));
   const shop: Shop = {
     tp,
     cart: openCart(localStorage, createMessageId),

@@ -1,8 +1,8 @@
 /**
- * Recommendations, upsell and recovery offers. The model is trained on the server and fetched as
- * JSON only once the customer has granted personalization; until then, and if the fetch fails,
- * the recommender answers nothing and no upsell is shown. `connectUpsell` does the timing, the
- * policy checks and the recording of `offer.shown/accepted/dismissed`.
+ * Recommendations, upsell and recovery offers. The model is trained on the server (seed baskets
+ * plus the shop's own forwarded touchpoints) and fetched as JSON only once the customer has granted
+ * personalization; until then no upsell is shown. `connectUpsell` does the timing, the policy
+ * checks and the recording of `offer.shown/accepted/dismissed`.
  */
 
 import type { Tracker } from '@touchpoint/browser';
@@ -13,10 +13,9 @@ import {
   createUpsellPlanner,
   type Offer,
   type RecommenderLike,
-  type RecommendModel,
-  recommenderFromJSON,
   type UpsellConnection,
 } from '@touchpoint/recommend';
+import { createModelLoader, type ModelLoader } from '@touchpoint/recommend/model-loader';
 import { CURRENCY, findProduct } from './products.js';
 
 export const MODEL_URL = '/api/recommendations/model.json';
@@ -30,50 +29,26 @@ export const RECOVERY = {
   code: 'SORRY5',
 };
 
-export interface ShopRecommender extends RecommenderLike {
-  /** Settles when a model is loaded (or loading failed). */
-  loaded(): Promise<void>;
-}
-
 /**
- * The model as the shop uses it: fetched lazily, only with personalization consent; until it
- * arrives (or if it cannot be fetched) `recommend()` answers nothing.
+ * The live model as the shop uses it: `createModelLoader` fetches the JSON the server's trainer
+ * publishes — only with personalization consent, revalidating with its ETag, keeping the previous
+ * model when a fetch fails — and answers `recommend()` from it (nothing until it has arrived).
+ * The download starts as soon as consent allows, so the first cart add already has a model.
  *
  * @example
- * const rec = loadShopRecommender(tp, fetch);
- * rec.recommend({ items: ['whole-milk'], k: 4 });
+ * const recommender = loadShopRecommender(tp);
+ * recommender.recommend({ items: ['whole-milk'], k: 4 });
  */
 export function loadShopRecommender(
   tp: Pick<Tracker<CommerceTouchpoints>, 'getConsent' | 'on'>,
-  fetchModel: typeof fetch,
   onError?: (error: unknown) => void,
-): ShopRecommender {
-  let model: RecommendModel | undefined;
-  let loading: Promise<void> | undefined;
-  const load = () => {
-    loading ??= fetchModel(MODEL_URL, { credentials: 'same-origin' })
-      .then((res) => {
-        if (!res.ok) throw new Error(`model fetch failed: HTTP ${res.status}`);
-        return res.json();
-      })
-      .then((json) => {
-        model = recommenderFromJSON(json);
-      })
-      .catch((error: unknown) => {
-        loading = undefined; // try again on the next consent change
-        onError?.(error);
-      });
-    return loading;
-  };
-  const consent = tp.getConsent();
-  if (consent !== 'pending' && consent.personalization) void load();
+): ModelLoader {
+  const loader = createModelLoader({ url: MODEL_URL, tracker: tp, ...(onError ? { onError } : {}) });
+  void loader.load(); // does nothing without personalization consent
   tp.on('consent', (c) => {
-    if (c.personalization) void load();
+    if (c.personalization) void loader.load();
   });
-  return {
-    recommend: (request) => model?.recommend(request) ?? [],
-    loaded: () => loading ?? Promise.resolve(),
-  };
+  return loader;
 }
 
 /**
