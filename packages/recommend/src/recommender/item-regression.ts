@@ -34,23 +34,41 @@ export function createItemRegression(stats: BasketStats, options: RegressionOpti
   const rhs = new Float64Array(m);
   const candidates: number[] = [];
   let scores = new Float64Array(0);
+  let values = new Float64Array(0);
+  let scratch = new Float64Array(0);
+  const beta = options.popularityPenalty;
+  // Called once per stored pair on every full fit: avoid Math.pow for the common exponents.
+  const penalty = beta === 0 ? () => 1 : beta === 0.5 ? Math.sqrt : (c: number) => c ** beta;
 
   return (target) => {
     const { ids, count, diag, gram } = stats;
     const l2 = options.l2 / stats.scale();
     candidates.length = 0;
-    if (scores.length < ids.length) scores = new Float64Array(ids.length * 2);
+    if (scores.length < ids.length) {
+      scores = new Float64Array(ids.length * 2);
+      values = new Float64Array(ids.length * 2);
+    }
     gram.forEach(target, (col, value) => {
       if (value <= DUST * diag[target]! || count[col]! <= DUST) return;
       candidates.push(col);
-      scores[col] = value / count[col]! ** options.popularityPenalty;
+      scores[col] = value / penalty(count[col]!);
+      values[col] = value;
     });
-    candidates.sort((x, y) => scores[y]! - scores[x]! || (ids[x]! < ids[y]! ? -1 : ids[x]! > ids[y]! ? 1 : 0));
-    const size = Math.min(m, candidates.length);
-    const from = Int32Array.from(candidates.slice(0, size));
+    let pool = candidates;
+    if (candidates.length > 2 * m) {
+      // A best-seller co-occurs with thousands of items: find the m-th best score in linear
+      // time and sort only what can make the cut (ties at the threshold all stay in).
+      if (scratch.length < candidates.length) scratch = new Float64Array(candidates.length * 2);
+      for (let i = 0; i < candidates.length; i++) scratch[i] = scores[candidates[i]!]!;
+      const threshold = kthLargest(scratch, candidates.length, m);
+      pool = candidates.filter((c) => scores[c]! >= threshold);
+    }
+    pool.sort((x, y) => scores[y]! - scores[x]! || (ids[x]! < ids[y]! ? -1 : ids[x]! > ids[y]! ? 1 : 0));
+    const size = Math.min(m, pool.length);
+    const from = Int32Array.from(pool.slice(0, size));
     for (let p = 0; p < size; p++) {
       const ip = from[p]!;
-      rhs[p] = gram.get(ip, target);
+      rhs[p] = values[ip]!;
       a[p * size + p] = diag[ip]! + l2;
       for (let q = 0; q < p; q++) {
         const v = gram.get(ip, from[q]!);
@@ -62,6 +80,31 @@ export function createItemRegression(stats: BasketStats, options: RegressionOpti
     if (size > 0) choleskySolve(a, rhs, size, weight);
     return { from, weight };
   };
+}
+
+/** The k-th largest of the first `length` values (1-based k); reorders `values`. Quickselect. */
+function kthLargest(values: Float64Array, length: number, k: number): number {
+  let lo = 0;
+  let hi = length - 1;
+  const want = k - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! > pivot) i++;
+      while (values[j]! < pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i++] = values[j]!;
+        values[j--] = t;
+      }
+    }
+    if (want <= j) hi = j;
+    else if (want >= i) lo = i;
+    else return values[want]!;
+  }
+  return values[want]!;
 }
 
 /** Solves A x = b for symmetric positive definite A (size×size, row-major; A is overwritten). */
