@@ -6,7 +6,10 @@ export default defineConfig({
   dts: true,
   clean: true,
   sourcemap: true,
-  target: 'es2022',
+  target: 'node20',
+  platform: 'node',
+  // Keep `node:` specifiers: explicit about built-ins, and what bundlers mark external.
+  removeNodeProtocol: false,
   splitting: true,
   treeshake: true,
 });

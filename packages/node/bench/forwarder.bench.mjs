@@ -33,7 +33,7 @@ for (const n of sizes) {
     const { count } = await (await fetch(`${sinkUrl}/count`)).json();
     results.push({ ...result, arrived: count });
     console.log(
-      `${subject.padEnd(11)} ${String(n).padStart(8)} events  ${Math.round(result.eventsPerSec).toLocaleString('en').padStart(9)} ev/s  peak RSS ${result.peakRssMB.toFixed(0).padStart(4)} MB  arrived ${count}${count === n ? '' : '  ⚠ MISSING EVENTS'}`,
+      `${subject.padEnd(11)} ${String(n).padStart(8)} events  ${Math.round(result.eventsPerSec).toLocaleString('en').padStart(9)} ev/s  peak RSS ${result.peakRssMB.toFixed(0).padStart(4)} MB  arrived ${count}${count === n ? '' : count < n ? '  ⚠ EVENTS MISSING' : '  (duplicates: the SDK resent after timeouts)'}`,
     );
   }
 }

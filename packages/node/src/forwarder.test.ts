@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineTouchpoints, sha256Hex, TouchpointConfigError, type TouchpointEvent } from '@touchpoint/core';
 import { createManualClock } from '@touchpoint/core/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { trackEvent, until, uuid } from '../test/events.js';
 import { type Sink, startSink } from '../test/loopback-sink.js';
 import * as destinations from './destinations/index.js';
@@ -206,6 +206,21 @@ describe('backpressure and isolation', () => {
     expect(forwarder.hasCapacity(5)).toBe(true);
     await forwarder.flush();
     expect(delivered).toHaveLength(10);
+  });
+
+  it('by default prints one line for a flood of drops, not one per event', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const forwarder = createForwarder({
+        destinations: [destinations.fn(() => new Promise(() => {}))],
+        maxQueueEvents: 1,
+      });
+      for (let i = 0; i < 1000; i++) forwarder.enqueue(trackEvent());
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]![0])).toMatch(/queue_full/);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('keeps delivering to healthy destinations while another hangs', async () => {

@@ -14,7 +14,7 @@ export {
 } from './dedupe-store.js';
 export type { DestinationStats } from './destination-queue.js';
 export type { HttpDestinationOptions } from './destinations/http.js';
-export * as destinations from './destinations/index.js';
+export { destinations } from './destinations/index.js';
 export type { JsonlDestinationOptions } from './destinations/jsonl.js';
 export type { NatsDestinationOptions } from './destinations/nats.js';
 export type { CommonDestinationOptions } from './destinations/options.js';
