@@ -62,6 +62,16 @@ describe('ingest handler over node:http', () => {
     expect(ingest.received).toHaveLength(0);
   });
 
+  it('answers a refused big body before reading it, and keeps serving', async () => {
+    ingest = await startIngest();
+    const big = batchBody([trackEvent({ properties: { note: 'x'.repeat(7000) } })]).repeat(40);
+    for (let i = 0; i < 3; i++) {
+      const res = await ingest.post(big, { authorization: 'Bearer pk_wrong' });
+      expect(res.status).toBe(401);
+    }
+    expect((await ingest.post(batchBody([trackEvent()]))).status).toBe(200);
+  });
+
   it('answers 400 for malformed JSON and for a wrong envelope, naming the problem', async () => {
     ingest = await startIngest();
     const malformed = await ingest.post('{"batch":[', { 'x-touchpoint-key': WRITE_KEY });

@@ -7,22 +7,35 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IngestRequestInfo } from './ingest-handler.js';
 
 function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  // Once the handler cancels (body too large) or the stream ends, late node events must not
+  // touch the controller: that would throw inside an event emitter and crash the process.
+  let open = true;
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
         req.on('data', (chunk: Buffer) => {
+          if (!open) return;
           controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
           if ((controller.desiredSize ?? 0) <= 0) req.pause();
         });
-        req.on('end', () => controller.close());
-        req.on('error', (error) => controller.error(error));
+        req.on('end', () => {
+          if (!open) return;
+          open = false;
+          controller.close();
+        });
+        req.on('error', (error) => {
+          if (!open) return;
+          open = false;
+          controller.error(error);
+        });
         req.pause();
       },
       pull() {
         req.resume();
       },
       cancel() {
-        // Stop reading; node discards the rest after the answer (sent with `connection: close`).
+        // Stop reading; the rest is discarded after the answer (sent with `connection: close`).
+        open = false;
         req.pause();
       },
     },
@@ -62,8 +75,16 @@ export function toNodeHandler(
           out[name] = value;
         });
         const payload = Buffer.from(await response.arrayBuffer());
+        // Answered before the body was read (401, 413…): close this connection rather than read
+        // the rest into the next request's parser, and discard whatever still arrives.
+        const unread = !req.complete;
+        if (unread) out.connection = 'close';
         res.writeHead(response.status, out);
         res.end(payload);
+        if (unread) {
+          req.removeAllListeners('data');
+          req.resume();
+        }
       } catch (error) {
         if (!res.headersSent) {
           res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
