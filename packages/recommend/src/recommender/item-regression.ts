@@ -44,6 +44,8 @@ export function createItemRegression(stats: BasketStats, options: RegressionOpti
     const { ids, count, diag, gram } = stats;
     const l2 = options.l2 / stats.scale();
     candidates.length = 0;
+    // An item whose every basket was forgotten keeps only rounding dust: it predicts nothing.
+    if (!(diag[target]! > DUST)) return { from: new Int32Array(0), weight: new Float64Array(0) };
     if (scores.length < ids.length) {
       scores = new Float64Array(ids.length * 2);
       values = new Float64Array(ids.length * 2);
