@@ -18,7 +18,10 @@ export async function serveHandler(handler: (request: Request) => Promise<Respon
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
-    const response = await handler(new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers }));
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : Buffer.concat(chunks);
+    const response = await handler(new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body }));
     requests.push({
       method: req.method ?? '',
       path: req.url ?? '',
