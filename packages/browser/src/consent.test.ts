@@ -40,6 +40,11 @@ describe('consent', () => {
     const later = tp.track('b');
     expect(later.ok).toBe(false);
     if (!later.ok) expect(later.error.code).toBe('consent');
+    expect(seen.dropped.map((d) => d.reason)).toEqual(['consent', 'consent']);
+    expect(seen.error).toEqual([]);
+    // Without analytics consent, identify() does not link the visitor to the user either.
+    expect(tp.identify('user-9').ok).toBe(false);
+    expect(tp.getIds().userId).toBeUndefined();
     tp.destroy();
   });
 

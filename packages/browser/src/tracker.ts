@@ -124,8 +124,11 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
   /** Checks and serialises an event once; stores it, or holds it while consent is pending. */
   function accept(event: TouchpointEvent): TrackResult {
     if (consent !== 'pending') {
-      if (!allowedBy(consent, event))
-        return report({ code: 'consent', message: `no analytics consent for ${event.type}` });
+      if (!allowedBy(consent, event)) {
+        // Expected, not a fault: reported as dropped, not as an error.
+        events.emit('dropped', { reason: 'consent', messageIds: [event.messageId] });
+        return { ok: false, error: { code: 'consent', message: `no analytics consent for ${event.type}` } };
+      }
       event.context!.consent = consent;
     }
     let json: string;
@@ -206,8 +209,9 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     identify: guard((userId: string, traits?: JsonObject, identities?) => {
       if (typeof userId !== 'string' || !userId)
         return invalid('identify() needs a userId', [{ path: 'userId', message: 'must be a non-empty string' }]);
-      identity.setUserId(userId);
-      return accept({ ...envelope('identify'), userId, traits, identities });
+      const result = accept({ ...envelope('identify'), userId, traits, identities });
+      if (result.ok) identity.setUserId(userId);
+      return result;
     }),
     feedback: guard((input) => {
       const checked = validateFeedback(input);
