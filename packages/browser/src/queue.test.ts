@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto';
 import { createManualClock } from '@touchpoint/core/testing';
+import { createStore, keys } from 'idb-keyval';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type IngestServer, startIngestServer, waitFor } from '../test/support/ingest-server.js';
 import { makeTracker, uniqueName } from '../test/support/tracker-harness.js';
@@ -14,6 +15,8 @@ afterEach(async () => {
 
 const delivered = () => server.batches.flatMap((b) => b.messageIds);
 const settle = () => new Promise((r) => setTimeout(r, 60));
+/** Events stored in IndexedDB for the tracker called `name`. */
+const stored = async (name: string) => (await keys(createStore(`touchpoint-${name}`, 'events'))).length;
 
 describe('durable queue', () => {
   it('keeps events in IndexedDB across a page close, and the next page delivers them', async () => {
@@ -22,7 +25,7 @@ describe('durable queue', () => {
     const first = makeTracker(server, { name });
     const ids = Array.from({ length: 25 }, (_, i) => first.tp.track(`e${i}`)).map((r) => r.ok && r.messageId);
     await first.tp.flush();
-    await settle(); // let the IndexedDB writes land
+    await waitFor(async () => (await stored(name)) === 25, 'the events to be stored');
     first.tp.destroy(); // the page closes: its owner lock is released
 
     server.mode = 'up';
@@ -39,7 +42,7 @@ describe('durable queue', () => {
     const tabA = makeTracker(server, { name }, clock);
     for (let i = 0; i < 10; i++) tabA.tp.track(`a${i}`);
     await tabA.tp.flush();
-    await settle();
+    await waitFor(async () => (await stored(name)) === 10, "tab A's events to be stored");
     server.mode = 'up';
     const tabB = makeTracker(server, { name }, clock);
     tabB.tp.track('b0');
@@ -51,6 +54,7 @@ describe('durable queue', () => {
     await settle();
     expect(delivered()).toHaveLength(11);
     expect(server.duplicates()).toEqual([]);
+    await waitFor(async () => (await stored(name)) === 0, 'the store to empty');
     tabA.tp.destroy();
     tabB.tp.destroy();
   });
