@@ -230,12 +230,47 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('the storefront demo,
     });
     expect(output).toContain('negative NPS 2 on order.completed');
 
+    // Two more shoppers, each in a fresh browser profile: one leaves after a cart add, one asks for
+    // help and rates the support contact (CSAT) in the widget.
+    const leaver = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+    const p2 = await leaver.newPage();
+    await p2.goto(`${url}/`);
+    await p2.locator('#consent-accept').click();
+    await p2.locator('a', { hasText: 'Ground coffee' }).first().click();
+    await p2.locator('#add-to-cart').click();
+    await hasText(p2.locator('#cart-count'), '1');
+    await until("the second shopper's cart add in touchpoints.jsonl", async () =>
+      (await events()).some(
+        (e) => e.type === 'track' && e.event === 'cart.item_added' && e.properties?.productId === 'coffee',
+      ),
+    );
+    await leaver.close();
+
+    const asker = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+    const p3 = await asker.newPage();
+    await p3.goto(`${url}/`);
+    await p3.locator('#consent-accept').click();
+    await p3.locator('.site-nav a', { hasText: 'Help' }).click();
+    await p3.locator('textarea[name="message"]').fill('Can I change my delivery slot?');
+    await p3.locator('form.support button[type="submit"]').click();
+    await p3.locator('#support-sent').waitFor();
+    const csat = p3.locator('[data-touchpoint="feedback-prompt"] [role="dialog"]');
+    await csat.waitFor({ state: 'visible' });
+    await csat.locator('button[role="radio"]').nth(4).click();
+    await csat.locator('button.send').click();
+    await until('the CSAT answer in touchpoints.jsonl', async () =>
+      (await events()).some((e) => e.type === 'feedback' && e.feedback.kind === 'csat' && e.feedback.score === 5),
+    );
+    await asker.close();
+
     // The dashboard shows the order, the detractor and the alert.
     const dash = await browser!.newPage({ viewport: { width: 1280, height: 1400 } });
     await dash.goto(`${url}/dashboard`);
     await until(
-      'the dashboard to count the order',
-      async () => (await dash.locator('#kpi-orders').textContent()) === '1',
+      'the dashboard to count the order and the three sessions',
+      async () =>
+        (await dash.locator('#kpi-orders').textContent()) === '1' &&
+        (await dash.locator('#kpi-sessions').textContent()) === '3',
       30_000,
     );
     expect(await dash.locator('li.order').first().textContent()).toContain(orderId);
@@ -245,7 +280,9 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('the storefront demo,
     const funnel = await dash
       .locator('#funnel rect[data-value]')
       .evaluateAll((rects) => rects.map((r) => r.getAttribute('data-value')));
-    expect(funnel).toEqual(['1', '1', '1', '1']);
+    expect(funnel).toEqual(['2', '2', '1', '1']);
+    expect(await dash.locator('#scores tr[data-kind="csat"]').textContent()).toContain('100%');
+    expect(await dash.locator('#journeys').textContent()).toContain('after a cart add');
     await dash.screenshot({ path: join(artifacts, 'dashboard.png'), fullPage: true });
     await mkdir(join(root, 'docs', 'images'), { recursive: true });
     await copyFile(join(artifacts, 'dashboard.png'), join(root, 'docs', 'images', 'dashboard.png'));
