@@ -31,9 +31,9 @@ async function runTouchpoint() {
 
 // The other SDKs have no backpressure signal, so they are fed in windows of WINDOW events and
 // each window is awaited (delivery callbacks / flush) before the next: every subject then holds at
-// most about as many events as the Touchpoint forwarder's default queue (20 000), and none is
+// most about as many events as the Touchpoint forwarder's default queue (10 000), and none is
 // measured swapping or buffering a million events.
-const WINDOW = 20_000;
+const WINDOW = 10_000;
 
 async function runSegment() {
   const { Analytics } = await import('@segment/analytics-node');

@@ -11,7 +11,7 @@ export const FORWARDER_DEFAULTS = {
   retry: { maxAttempts: 8, baseMs: 500, maxMs: 30_000 },
   concurrency: 4,
   timeoutMs: 15_000,
-  maxQueueEvents: 20_000,
+  maxQueueEvents: 10_000,
 } as const;
 
 function positive(value: unknown, field: string, integer = true): void {

@@ -38,7 +38,7 @@ export interface ForwarderOptions<C extends TouchpointDefinitions | undefined = 
   concurrency?: number;
   /** Longest one delivery attempt may take, in ms (default 15 000). */
   timeoutMs?: number;
-  /** Most events one destination's queue holds; past it `enqueue` returns false (default 20 000). */
+  /** Most events one destination's queue holds; past it `enqueue` returns false (default 10 000). */
   maxQueueEvents?: number;
   /** Rules that act on events as they arrive, e.g. `feedbackAlert`. */
   rules?: Rule[];
