@@ -107,8 +107,9 @@ export function createDelivery(options: DeliveryOptions): Delivery {
         status,
         message: `${options.endpoint} answered ${status}; events kept`,
       });
-    // Offline: wait for the `online` event instead of a timer.
-    if (!offline() && !disposed)
+    // Offline: wait for the `online` event instead of a timer. One timer at a time: a failed
+    // keepalive send on page exit may land while a retry is already scheduled.
+    if (!offline() && !disposed && retryTimer === undefined)
       retryTimer = clock.setTimeout(() => {
         retryTimer = undefined;
         void run();
