@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findProduct, productIdOf, products } from './products.js';
 
@@ -8,5 +10,11 @@ describe('products', () => {
     expect(productIdOf('rolls/buns')).toBe('rolls-buns');
     expect(productIdOf('UHT-milk')).toBe('uht-milk');
     expect(findProduct('rolls-buns')?.basketName).toBe('rolls/buns');
+  });
+
+  it('sells every item of the seed baskets the recommender learns from, under the same ids', () => {
+    const seed = readFileSync(resolve(import.meta.dirname, '../../server/seed/groceries-top40.csv'), 'utf8');
+    const items = new Set(seed.split(/[,\n]/).filter(Boolean).map(productIdOf));
+    expect([...items].sort()).toEqual(products.map((p) => p.id).sort());
   });
 });
