@@ -51,7 +51,7 @@ describe('fault run', () => {
         destinations.segment({ writeKey: 'wk', host: c!.url.replace('/ingest', '') }),
       ],
       batch: { maxEvents: 40, maxWaitMs: 20 },
-      retry: { maxAttempts: 40, baseMs: 5, maxMs: 40 },
+      retry: { maxAttempts: 100, baseMs: 5, maxMs: 40 },
       timeoutMs: 100,
       random: mulberry32(7),
       onError: () => {},
