@@ -196,6 +196,23 @@ describe('page exit', () => {
     }
   });
 
+  it('falls back to fetch keepalive when the browser refuses the beacon, and acknowledges it', async () => {
+    Object.defineProperty(navigator, 'sendBeacon', { configurable: true, value: () => false });
+    try {
+      const { tp, seen } = makeTracker(server);
+      const ids = [tp.track('a'), tp.track('b')].map((r) => r.ok && r.messageId);
+      window.dispatchEvent(new Event('pagehide'));
+      await waitFor(() => server.batches.length === 1, 'the keepalive request');
+      expect(server.batches[0]!.messageIds).toEqual(ids);
+      expect(server.batches[0]!.contentType).toBe('text/plain;charset=UTF-8');
+      await waitFor(() => seen.delivered.length === 1, 'the acknowledgement');
+      expect(seen.delivered[0]).toEqual({ messageIds: ids, via: 'fetch' });
+      tp.destroy();
+    } finally {
+      delete (navigator as any).sendBeacon;
+    }
+  });
+
   it('keeps events stored instead of beaconing them while delivery is failing', async () => {
     let beacons = 0;
     Object.defineProperty(navigator, 'sendBeacon', { configurable: true, value: () => ++beacons > 0 });
