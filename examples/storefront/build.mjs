@@ -22,6 +22,9 @@ await build({
   sourcemap: true,
   chunkNames: 'chunk-[hash]',
   logLevel: 'warning',
+  // tsup's code splitting leaves bare `import './chunk-….js'` lines in the packages' dist; the
+  // packages declare `sideEffects: false`, so dropping those imports is exactly what we want.
+  logOverride: { 'ignored-bare-import': 'silent' },
 });
 await copyFile(`${here}public/index.html`, `${out}/index.html`);
 await copyFile(`${here}public/styles.css`, `${out}/assets/styles.css`);
