@@ -50,5 +50,5 @@ function initials(name: string): string {
 export function productArt(product: Product): string {
   const [bg, fg] = PALETTE[product.category] ?? ['#eef2ef', '#1f2a24'];
   const glyph = GLYPHS[product.category] ?? '<circle cx="50" cy="54" r="24" />';
-  return `<svg class="art" viewBox="0 0 100 100" role="img" aria-label="${esc(product.name)}"><rect width="100" height="100" rx="12" fill="${bg}"/><g fill="none" stroke="${fg}" stroke-width="4" stroke-linejoin="round" stroke-linecap="round">${glyph}</g><text x="50" y="94" text-anchor="middle" font-size="13" font-weight="700" fill="${fg}" font-family="system-ui, sans-serif">${esc(initials(product.name))}</text></svg>`;
+  return `<svg class="art" viewBox="0 0 100 100" role="img" aria-label="${esc(product.name)}"><rect width="100" height="100" rx="12" fill="${bg}"/><g fill="none" stroke="${fg}" stroke-width="4" stroke-linejoin="round" stroke-linecap="round" transform="translate(10 2) scale(0.8)">${glyph}</g><text x="50" y="94" text-anchor="middle" font-size="13" font-weight="700" fill="${fg}" font-family="system-ui, sans-serif">${esc(initials(product.name))}</text></svg>`;
 }
