@@ -41,4 +41,15 @@ describe('createFileTail', () => {
     await writeFile(path, '{"b":1}\n');
     expect(await tail.read()).toEqual(['{"b":1}']);
   });
+
+  it('keeps a multi-byte character whole when a read ends inside it', async () => {
+    const path = join(dir, 'events.jsonl');
+    const tail = createFileTail(path);
+    const line = Buffer.from('{"comment":"Kaffee war kalt ☕"}\n');
+    const cut = line.indexOf(Buffer.from('☕')) + 1;
+    await writeFile(path, line.subarray(0, cut));
+    expect(await tail.read()).toEqual([]);
+    await appendFile(path, line.subarray(cut));
+    expect(await tail.read()).toEqual(['{"comment":"Kaffee war kalt ☕"}']);
+  });
 });

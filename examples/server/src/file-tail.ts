@@ -5,8 +5,10 @@
  */
 import { open } from 'node:fs/promises';
 
+const MAX_READ = 8 * 1024 * 1024;
+
 export interface FileTail {
-  /** New complete lines since the previous call (none when the file does not exist yet). */
+  /** New complete lines since the previous call (none when the file does not exist yet; at most 8 MB per call). */
   read(): Promise<string[]>;
 }
 
@@ -17,7 +19,8 @@ export interface FileTail {
  */
 export function createFileTail(path: string): FileTail {
   let offset = 0;
-  let partial = '';
+  // Bytes after the last newline: kept as bytes so a character split between reads stays whole.
+  let rest = Buffer.alloc(0);
   return {
     async read() {
       let fh: Awaited<ReturnType<typeof open>>;
@@ -32,16 +35,25 @@ export function createFileTail(path: string): FileTail {
         if (size < offset) {
           // Truncated or replaced: start again from the top.
           offset = 0;
-          partial = '';
+          rest = Buffer.alloc(0);
         }
         if (size === offset) return [];
-        const buffer = Buffer.alloc(size - offset);
+        // At most MAX_READ per call: a large existing file is taken in steps, not in one allocation.
+        const buffer = Buffer.alloc(Math.min(size - offset, MAX_READ));
         const { bytesRead } = await fh.read(buffer, 0, buffer.length, offset);
         offset += bytesRead;
-        const text = partial + buffer.subarray(0, bytesRead).toString('utf8');
-        const lines = text.split('\n');
-        partial = lines.pop() ?? '';
-        return lines.filter((l) => l.trim() !== '');
+        const bytes = Buffer.concat([rest, buffer.subarray(0, bytesRead)]);
+        const end = bytes.lastIndexOf(0x0a);
+        if (end === -1) {
+          rest = bytes;
+          return [];
+        }
+        rest = bytes.subarray(end + 1);
+        return bytes
+          .subarray(0, end)
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l.trim() !== '');
       } finally {
         await fh.close();
       }
