@@ -116,6 +116,36 @@ describe('the demo server', () => {
     expect(page).toContain('Cold coffee');
   });
 
+  it('pushes re-rendered panels to open dashboards over Server-Sent Events', async () => {
+    const controller = new AbortController();
+    const stream = await fetch(`${demo.url}/dashboard/stream`, { signal: controller.signal });
+    expect(stream.headers.get('content-type')).toContain('text/event-stream');
+    const reader = stream.body!.getReader();
+    const decoder = new TextDecoder();
+    let received = '';
+    const first = await reader.read();
+    received += decoder.decode(first.value);
+    expect(received).toContain('event: panels');
+    expect(received).not.toContain('A-77');
+
+    await send([
+      event(0, 's9', {
+        type: 'track',
+        event: 'order.completed',
+        stage: 'purchase',
+        properties: { orderId: 'A-77', total: 3 },
+      }),
+    ]);
+    const deadline = Date.now() + 10_000;
+    while (!received.includes('A-77') && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      received += decoder.decode(value);
+    }
+    controller.abort();
+    expect(received).toContain('A-77');
+  });
+
   it('answers 401 to a wrong write key, naming the problem', async () => {
     const res = await fetch(demo.url + INGEST_PATH, {
       method: 'POST',
