@@ -11,7 +11,8 @@ import {
   type RetryPolicyOptions,
   type TouchpointEvent,
 } from '@touchpoint/core';
-import { applyDataPolicyToBatch } from './data-policy.js';
+import { applyDataPolicyToBatch, isEmptyPolicy } from './data-policy.js';
+import { rememberBatchJson } from './event-json.js';
 import type { BatchOptions, Destination, DropReason, ForwarderError } from './types.js';
 
 export interface DestinationQueueOptions {
@@ -38,8 +39,16 @@ export interface DestinationStats {
   gaveUp: number;
 }
 
+/** An event with its JSON text, serialised once by the forwarder and shared by every queue. */
+export interface QueuedEvent {
+  event: TouchpointEvent;
+  json: string;
+}
+
 interface Batch {
   events: TouchpointEvent[];
+  /** `jsons[i]` is the JSON of `events[i]`. */
+  jsons: string[];
   attempts: number;
   settled: boolean;
   timer?: unknown;
@@ -50,7 +59,7 @@ interface Batch {
 export interface DestinationQueue {
   readonly name: string;
   /** Adds one event of `bytes` JSON size; `false` (and nothing added) when the queue is full. */
-  add(event: TouchpointEvent, bytes: number): boolean;
+  add(item: QueuedEvent, bytes: number): boolean;
   hasCapacity(n: number): boolean;
   waitForCapacity(n: number): Promise<void>;
   /** Sends what is batched now and resolves when the queue is empty. */
@@ -68,6 +77,16 @@ function describe(error: unknown): string {
   return String(error);
 }
 
+function toBatch(items: QueuedEvent[]): Batch {
+  const events: TouchpointEvent[] = new Array(items.length);
+  const jsons: string[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    events[i] = items[i]!.event;
+    jsons[i] = items[i]!.json;
+  }
+  return { events, jsons, attempts: 0, settled: false };
+}
+
 export function createDestinationQueue(options: DestinationQueueOptions): DestinationQueue {
   const { destination, clock, concurrency, maxQueueEvents, timeoutMs } = options;
   const name = destination.name;
@@ -83,12 +102,12 @@ export function createDestinationQueue(options: DestinationQueueOptions): Destin
   let idleWaiters: (() => void)[] = [];
   let capacityWaiters: { n: number; resolve: () => void }[] = [];
 
-  const batcher = createBatcher<TouchpointEvent>({
+  const batcher = createBatcher<QueuedEvent>({
     ...options.batch,
     clock,
     overheadBytes: 64,
-    onBatch(events) {
-      ready.push({ events, attempts: 0, settled: false });
+    onBatch(items) {
+      ready.push(toBatch(items));
       pump();
     },
   });
@@ -147,8 +166,8 @@ export function createDestinationQueue(options: DestinationQueueOptions): Destin
       const mid = batch.events.length >> 1;
       batch.settled = true;
       ready.unshift(
-        { events: batch.events.slice(0, mid), attempts: 0, settled: false },
-        { events: batch.events.slice(mid), attempts: 0, settled: false },
+        { events: batch.events.slice(0, mid), jsons: batch.jsons.slice(0, mid), attempts: 0, settled: false },
+        { events: batch.events.slice(mid), jsons: batch.jsons.slice(mid), attempts: 0, settled: false },
       );
       options.onError({
         source: name,
@@ -189,6 +208,8 @@ export function createDestinationQueue(options: DestinationQueueOptions): Destin
     );
     let failure: { status?: number; retryAfter?: string | null; retryable?: boolean; message: string } | undefined;
     try {
+      // Without a policy the events go out as serialised at enqueue; a policy changes them.
+      if (isEmptyPolicy(destination.policy)) rememberBatchJson(batch.events, batch.jsons);
       const events = await applyDataPolicyToBatch(batch.events, destination.policy);
       const result = await destination.send(events, controller.signal);
       if (result && !result.ok) {
@@ -221,10 +242,10 @@ export function createDestinationQueue(options: DestinationQueueOptions): Destin
 
   return {
     name,
-    add(event, bytes) {
+    add(item, bytes) {
       if (queued >= maxQueueEvents) return false;
       queued++;
-      batcher.add(event, bytes);
+      batcher.add(item, bytes);
       return true;
     },
     hasCapacity: (n) => queued + n <= maxQueueEvents,
@@ -258,7 +279,7 @@ export function createDestinationQueue(options: DestinationQueueOptions): Destin
         for (const batch of ready.splice(0)) giveUp(batch, 'deadline', message);
         for (const batch of [...waiting]) giveUp(batch, 'deadline', message);
         const left = batcher.dispose();
-        if (left.length > 0) giveUp({ events: left, attempts: 0, settled: false }, 'deadline', message);
+        if (left.length > 0) giveUp(toBatch(left), 'deadline', message);
       }
       try {
         await destination.close?.();

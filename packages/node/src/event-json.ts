@@ -1,27 +1,22 @@
 /**
  * Serialise each event once. The forwarder measures every event's JSON size for batching; the
- * same string is remembered (weakly, so it goes when the event does) and reused when a
- * destination writes the batch body, instead of stringifying every event a second time.
+ * queue keeps those strings beside the events and lends them to the destination that writes the
+ * batch body (weakly keyed by the batch), instead of stringifying every event a second time.
  */
 import type { TouchpointEvent } from '@touchpoint/core';
 
-const cache = new WeakMap<TouchpointEvent, string>();
+// Keyed by the batch array the queue hands to `send`: one entry per batch, not per event.
+const batches = new WeakMap<readonly TouchpointEvent[], readonly string[]>();
 
-/** Remembers `json` as the serialisation of `event`. */
-export function rememberJson(event: TouchpointEvent, json: string): void {
-  cache.set(event, json);
+/** Remembers that `jsons[i]` is the JSON of `events[i]`. */
+export function rememberBatchJson(events: readonly TouchpointEvent[], jsons: readonly string[]): void {
+  batches.set(events, jsons);
 }
 
-/** The JSON text of `event`, from the cache when the forwarder already serialised it. */
-export function eventJson(event: TouchpointEvent): string {
-  return cache.get(event) ?? JSON.stringify(event);
-}
-
-/** `[e1,e2,…]` from cached serialisations; equal to `JSON.stringify(events)`. */
+/** `JSON.stringify(events)`, from the forwarder's serialisations when it has them. */
 export function eventsJson(events: readonly TouchpointEvent[]): string {
-  let out = '[';
-  for (let i = 0; i < events.length; i++) out += (i === 0 ? '' : ',') + eventJson(events[i]!);
-  return `${out}]`;
+  const jsons = batches.get(events);
+  return jsons && jsons.length === events.length ? `[${jsons.join(',')}]` : JSON.stringify(events);
 }
 
 let lastMs = Number.NaN;

@@ -23,7 +23,7 @@ import { parseEvent } from '@touchpoint/core/schema';
 import { createDeadLetterWriter, readDeadLetter } from './dead-letter.js';
 import { createMemoryDedupeStore } from './dedupe-store.js';
 import { createDestinationQueue, type DestinationQueue, type DestinationStats } from './destination-queue.js';
-import { isoAt, rememberJson } from './event-json.js';
+import { isoAt } from './event-json.js';
 import { resolveForwarderConfig } from './forwarder-config.js';
 import { buildTrack } from './server-track.js';
 import type { BatchOptions, Destination, DropReason, DropReport, ForwarderError, Rule, RuleContext } from './types.js';
@@ -223,11 +223,11 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
   function dispatch(event: TouchpointEvent, json = JSON.stringify(event)): boolean {
     runRules(event);
     accepted++;
-    rememberJson(event, json);
     const bytes = Buffer.byteLength(json);
+    const item = { event, json };
     let ok = true;
     for (const queue of queues) {
-      if (!queue.add(event, bytes)) {
+      if (!queue.add(item, bytes)) {
         ok = false;
         report(
           'queue_full',
@@ -380,7 +380,8 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
         }
         // Replayed events were deduped and seen by the rules the first time: straight to the queue.
         await queue.waitForCapacity(1);
-        if (queue.add(parsed.value, Buffer.byteLength(JSON.stringify(parsed.value)))) summary.replayed++;
+        const json = JSON.stringify(parsed.value);
+        if (queue.add({ event: parsed.value, json }, Buffer.byteLength(json))) summary.replayed++;
         else report('queue_full', [parsed.value], 'replay: queue filled up while replaying', queue.name);
       }
       return summary;
