@@ -18,7 +18,14 @@ export interface DemoEnv {
  * createForwarder({ destinations: destinationsFromEnv('examples/server/data', process.env) });
  */
 export function destinationsFromEnv(dataDir: string, env: DemoEnv): Destination[] {
-  const list: Destination[] = [destinations.jsonl({ path: join(dataDir, 'touchpoints.jsonl') })];
+  const list: Destination[] = [
+    // The local audit file never holds an email or IP in the clear: identities are hashed the way
+    // `hashIdentity` does (joinable, not readable) and the IP is dropped.
+    destinations.jsonl({
+      path: join(dataDir, 'touchpoints.jsonl'),
+      policy: { hash: ['identities'], drop: ['context.ip'] },
+    }),
+  ];
   if (env.TOUCHPOINT_WEBHOOK_URL) {
     if (!env.TOUCHPOINT_WEBHOOK_SECRET) {
       // Unsigned webhooks cannot be verified by the receiver: refuse to start rather than send them.

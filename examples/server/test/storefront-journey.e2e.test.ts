@@ -212,6 +212,11 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('the storefront demo,
         npsCategory: 'detractor',
       },
     });
+    // The audit file's data policy: the email from checkout is there only as a SHA-256, no IP.
+    const identify = list.find((e) => e.type === 'identify');
+    expect(identify).toMatchObject({ identities: [{ type: 'email', hashed: true }] });
+    expect(JSON.stringify(list)).not.toContain('ana@example.com');
+    expect(list.every((e) => e.context?.ip === undefined)).toBe(true);
     // One session, one shopper: every event carries the same anonymous id.
     expect(new Set(list.map((e) => e.anonymousId)).size).toBe(1);
 

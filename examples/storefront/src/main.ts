@@ -20,6 +20,7 @@ import {
   orderPage,
   type PlacedOrder,
   productPage,
+  relatedProducts,
   supportPage,
 } from './views.js';
 
@@ -80,11 +81,19 @@ function render(shop: Shop, route: Route): void {
         app.innerHTML = notFoundPage();
         break;
       }
-      const together = shop.recommender
-        .recommend({ items: [p.id], k: 4 })
-        .map((r) => findProduct(r.item))
-        .filter((x) => x !== undefined);
-      app.innerHTML = productPage(p, together);
+      const together = () =>
+        shop.recommender
+          .recommend({ items: [p.id], k: 4 })
+          .map((r) => findProduct(r.item))
+          .filter((x) => x !== undefined);
+      app.innerHTML = productPage(p, together());
+      if (!shop.recommender.current()) {
+        // The model is still on its way (or consent is missing): fill the suggestions in when it lands.
+        void shop.recommender.load().then(() => {
+          const slot = document.getElementById('related');
+          if (slot && location.pathname === `/products/${p.id}`) slot.innerHTML = relatedProducts(together());
+        });
+      }
       tp.track('product.viewed', {
         productId: p.id,
         name: p.name,

@@ -49,13 +49,17 @@ export function homePage(products: readonly Product[], category?: string): strin
 <section class="grid" aria-label="Products">${shown.map(productCard).join('')}</section>`;
 }
 
+/** "Often bought together": empty until the recommender has suggestions. */
+export function relatedProducts(together: readonly Product[]): string {
+  return together.length === 0
+    ? ''
+    : `<h2>Often bought together</h2><div class="grid small">${together.map(productCard).join('')}</div>`;
+}
+
 /** A product page, with "often bought together" suggestions when the recommender has some. */
 export function productPage(p: Product, together: readonly Product[]): string {
   const options = [1, 2, 3, 4, 5, 6].map((n) => `<option value="${n}">${n}</option>`).join('');
-  const related =
-    together.length === 0
-      ? ''
-      : `<section class="related"><h2>Often bought together</h2><div class="grid small">${together.map(productCard).join('')}</div></section>`;
+  const related = `<section class="related" id="related">${relatedProducts(together)}</section>`;
   return `<nav class="crumbs"><a href="/">Shop</a> › ${esc(p.category)}</nav>
 <section class="product">
   <div class="product-art">${productArt(p)}</div>
