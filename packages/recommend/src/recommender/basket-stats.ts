@@ -11,10 +11,10 @@ import { createSparseRows, type SparseRows } from './sparse-rows.js';
 export interface Basket {
   /** Everyone who contributed (an anonymous id and the user id it became); sorted, may be empty. */
   subjects: string[];
-  /** Item indexes, ascending. */
-  items: Int32Array;
+  /** Item indexes, ascending. Plain arrays: a typed array costs ~200 bytes of overhead per basket. */
+  items: number[];
   /** Per item: the weight of its strongest interaction kind. */
-  weights: Float64Array;
+  weights: number[];
   /** newest timestamp in ms, NaN when undated */
   time: number;
 }
@@ -62,13 +62,14 @@ function grown(a: Float64Array, size: number): Float64Array {
 /**
  * @example
  * const stats = createBasketStats({ basketSizeExponent: 0.5, halfLifeMs: Infinity, maxBaskets: Infinity });
- * stats.setBasket('order-1', { subjects: ['u1'], items: Int32Array.of(stats.intern('tea')), weights: Float64Array.of(1), time: NaN });
+ * stats.setBasket('order-1', { subjects: ['u1'], items: [stats.intern('tea')], weights: [1], time: NaN });
  */
 export function createBasketStats(options: BasketStatsOptions): BasketStats {
   const ids: string[] = [];
   const index = new Map<string, number>();
   const baskets = new Map<string, Basket>();
-  const subjects = new Map<string, Set<string>>();
+  // subject -> keys of its baskets (an array: most subjects have one or two)
+  const subjects = new Map<string, string[]>();
   const gram = createSparseRows();
   let dirty = new Set<number>();
   let allDirty = false;
@@ -101,22 +102,23 @@ export function createBasketStats(options: BasketStatsOptions): BasketStats {
       if (prev && !next) shrunk = true;
       if (prev) {
         apply(prev, -1);
-        for (const s of prev.subjects) subjects.get(s)?.delete(key);
+        for (const s of prev.subjects) {
+          const keys = subjects.get(s);
+          const at = keys ? keys.lastIndexOf(key) : -1;
+          if (at >= 0) keys!.splice(at, 1);
+        }
         baskets.delete(key);
       }
       if (next && next.items.length > 0) {
         apply(next, 1);
         baskets.set(key, next);
         for (const s of next.subjects) {
-          let set = subjects.get(s);
-          if (!set) {
-            set = new Set();
-            subjects.set(s, set);
-          }
-          set.add(key);
+          const keys = subjects.get(s);
+          if (keys) keys.push(key);
+          else subjects.set(s, [key]);
         }
       }
-      for (const s of prev?.subjects ?? []) if (subjects.get(s)?.size === 0) subjects.delete(s);
+      for (const s of prev?.subjects ?? []) if (subjects.get(s)?.length === 0) subjects.delete(s);
       // A Map iterates in insertion order and a replaced basket is re-inserted, so the first
       // entry is always the basket updated longest ago.
       while (baskets.size > options.maxBaskets) {

@@ -189,11 +189,11 @@ export function createRecommender(options: RecommenderOptions = {}): Recommender
         merged.set(i, Math.max(merged.get(i) ?? 0, prev.weights[p]!));
       }
     }
-    const sorted = Int32Array.from(merged.keys()).sort();
+    const sorted = [...merged.keys()].sort((a, b) => a - b);
     const next: Basket = {
       subjects: prev ? [...prev.subjects] : [],
       items: sorted,
-      weights: Float64Array.from(sorted, (i) => merged.get(i)!),
+      weights: sorted.map((i) => merged.get(i)!),
       time: prev?.time ?? Number.NaN,
     };
     for (const subject of subjects) if (!next.subjects.includes(subject)) next.subjects.push(subject);

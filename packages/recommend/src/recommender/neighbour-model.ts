@@ -80,18 +80,24 @@ export function createNeighbourModel(parts: NeighbourModelParts): RecommendModel
     return reverse;
   }
 
-  /** Adds query item q's contribution to every candidate it reaches; `touched` collects them. */
-  function accumulate(q: number, similar: boolean, g: number, touched: number[], factor: number) {
-    const add = (j: number, v: number) => {
-      if (stamp[j] !== g) {
-        stamp[j] = g;
-        score[j] = 0;
-        touched.push(j);
-      }
-      score[j] = score[j]! + v * factor;
-    };
+  // Items reached by the current query, in a preallocated buffer: the hot path allocates nothing
+  // per candidate, so garbage collection does not show up in the tail latency.
+  const touched = new Int32Array(n);
+  let touchedCount = 0;
+
+  function add(j: number, v: number, g: number) {
+    if (stamp[j] !== g) {
+      stamp[j] = g;
+      score[j] = 0;
+      touched[touchedCount++] = j;
+    }
+    score[j] = score[j]! + v;
+  }
+
+  /** Adds query item q's contribution to every candidate it reaches. */
+  function accumulate(q: number, similar: boolean, g: number) {
     if (!similar) {
-      for (let e = rowStart[q]!; e < rowStart[q + 1]!; e++) add(to[e]!, weight[e]!);
+      for (let e = rowStart[q]!; e < rowStart[q + 1]!; e++) add(to[e]!, weight[e]!, g);
       return;
     }
     const r = reverseIndex();
@@ -99,11 +105,11 @@ export function createNeighbourModel(parts: NeighbourModelParts): RecommendModel
     if (nq === 0) return;
     for (let e = rowStart[q]!; e < rowStart[q + 1]!; e++) {
       const m = to[e]!;
-      const wq = weight[e]!;
+      const wq = weight[e]! / nq;
       const end = Math.min(r.start[m + 1]!, r.start[m]! + REVERSE_WALK);
       for (let p = r.start[m]!; p < end; p++) {
         const j = r.from[p]!;
-        if (j !== q) add(j, (wq * r.weight[p]!) / (nq * r.norm[j]!));
+        if (j !== q) add(j, (wq * r.weight[p]!) / r.norm[j]!, g);
       }
     }
   }
@@ -126,9 +132,9 @@ export function createNeighbourModel(parts: NeighbourModelParts): RecommendModel
       if (i !== undefined && i < n) blocked.add(i);
     }
     const g = nextGeneration();
-    const touched: number[] = [];
-    for (const q of queryIdx) accumulate(q, similar, g, touched, 1);
-    const ranked = selectTop(touched, k, blocked);
+    touchedCount = 0;
+    for (const q of queryIdx) accumulate(q, similar, g);
+    const ranked = selectTop(k, blocked);
     const out: Recommendation[] = [];
     for (const j of ranked) out.push({ item: ids[j]!, score: score[j]!, because: [] });
     out.forEach((r, i) => {
@@ -149,10 +155,11 @@ export function createNeighbourModel(parts: NeighbourModelParts): RecommendModel
    * The k best candidates, best first. Insertion into a short sorted list: a "similar" query can
    * touch thousands of items, and sorting them all would dominate its latency.
    */
-  function selectTop(touched: number[], k: number, blocked: Set<number>): number[] {
+  function selectTop(k: number, blocked: Set<number>): number[] {
     const top: number[] = [];
     const better = (a: number, b: number) => score[a]! > score[b]! || (score[a] === score[b] && byId(a, b) < 0);
-    for (const j of touched) {
+    for (let t = 0; t < touchedCount; t++) {
+      const j = touched[t]!;
       if (score[j]! <= 0 || blocked.has(j)) continue;
       if (top.length === k && !better(j, top[k - 1]!)) continue;
       let p = top.length === k ? k - 1 : top.length;
