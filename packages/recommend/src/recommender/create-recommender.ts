@@ -155,29 +155,58 @@ export function createRecommender(options: RecommenderOptions = {}): Recommender
 
   function buildModel(n: number): RecommendModel {
     const ids = stats.ids.slice();
-    const rows: { to: number; weight: number }[][] = Array.from({ length: n }, () => []);
+    // Transpose the per-target columns into per-query-item rows (flat arrays, no objects: a
+    // 50k-item shop has millions of entries), then keep each row's strongest `neighbours`.
+    const rowLength = new Int32Array(n + 1);
+    for (let j = 0; j < n; j++) {
+      const col = columns[j];
+      if (!col) continue;
+      for (let p = 0; p < col.from.length; p++) if (col.weight[p]! > 0) rowLength[col.from[p]! + 1]!++;
+    }
+    for (let i = 0; i < n; i++) rowLength[i + 1] = rowLength[i + 1]! + rowLength[i]!;
+    const fill = rowLength.slice(0, n);
+    const to = new Int32Array(rowLength[n]!);
+    const weight = new Float64Array(rowLength[n]!);
     for (let j = 0; j < n; j++) {
       const col = columns[j];
       if (!col) continue;
       for (let p = 0; p < col.from.length; p++) {
         const w = col.weight[p]!;
-        if (w > 0) rows[col.from[p]!]!.push({ to: j, weight: w });
+        if (w <= 0) continue;
+        const at = fill[col.from[p]!]!++;
+        to[at] = j;
+        weight[at] = w;
       }
     }
-    const byWeight = (a: { to: number; weight: number }, b: { to: number; weight: number }) =>
-      b.weight - a.weight || (ids[a.to]! < ids[b.to]! ? -1 : ids[a.to]! > ids[b.to]! ? 1 : 0);
+    const keptStart = new Int32Array(n + 1);
+    const keptTo = new Int32Array(Math.min(to.length, n * neighbours));
+    const keptWeight = new Float64Array(keptTo.length);
+    const order: number[] = [];
+    const byWeight = (a: number, b: number) =>
+      weight[b]! - weight[a]! || (ids[to[a]!]! < ids[to[b]!]! ? -1 : ids[to[a]!]! > ids[to[b]!]! ? 1 : 0);
+    let k = 0;
     for (let i = 0; i < n; i++) {
-      const row = rows[i]!;
-      if (row.length > neighbours) {
-        row.sort(byWeight);
-        row.length = neighbours;
+      keptStart[i] = k;
+      const start = rowLength[i]!;
+      const end = rowLength[i + 1]!;
+      order.length = 0;
+      for (let p = start; p < end; p++) order.push(p);
+      if (order.length > neighbours) {
+        order.sort(byWeight);
+        order.length = neighbours;
+      }
+      for (const p of order) {
+        keptTo[k] = to[p]!;
+        keptWeight[k++] = weight[p]!;
       }
     }
-    const order = Array.from({ length: n }, (_, i) => i).filter((i) => stats.count[i]! > 1e-9);
-    order.sort((a, b) => stats.count[b]! - stats.count[a]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+    keptStart[n] = k;
+    const popular = Array.from({ length: n }, (_, i) => i).filter((i) => stats.count[i]! > 1e-9);
+    popular.sort((a, b) => stats.count[b]! - stats.count[a]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
     const index = new Map<string, number>();
     for (let i = 0; i < ids.length; i++) index.set(ids[i]!, i);
-    return createNeighbourModel({ ids, index, neighbours: packNeighbours(rows), popular: order.slice(0, popularKept) });
+    const packed = packNeighbours(keptStart, keptTo.subarray(0, k), keptWeight.subarray(0, k));
+    return createNeighbourModel({ ids, index, neighbours: packed, popular: popular.slice(0, popularKept) });
   }
 
   function upsert(key: string, subjects: Iterable<string>, items: Map<number, number>, time: number) {

@@ -19,34 +19,42 @@ export interface PackedNeighbours {
 }
 
 /**
- * Packs per-row neighbour lists (already pruned to top-K, positive weights only).
+ * Packs neighbour lists given row by row (entries `rowStart[i]` to `rowStart[i + 1]`, positive
+ * weights, any order; already pruned to top-K). Weights that round to level 0 are dropped.
  * @example
- * packNeighbours([[{ to: 1, weight: 0.5 }], [{ to: 0, weight: 0.5 }]]);
+ * packNeighbours(Int32Array.of(0, 1, 2), Int32Array.of(1, 0), Float64Array.of(0.5, 0.5));
  */
-export function packNeighbours(rows: ReadonlyArray<ReadonlyArray<{ to: number; weight: number }>>): PackedNeighbours {
-  let total = 0;
-  for (const row of rows) total += row.length;
-  const rowStart = new Int32Array(rows.length + 1);
-  const to = new Int32Array(total);
-  const level = new Uint8Array(total);
-  const scale = new Float32Array(rows.length);
+export function packNeighbours(rowStart: Int32Array, to: Int32Array, weight: Float64Array): PackedNeighbours {
+  const rows = rowStart.length - 1;
+  const outStart = new Int32Array(rows + 1);
+  const outTo = new Int32Array(to.length);
+  const level = new Uint8Array(to.length);
+  const scale = new Float32Array(rows);
+  const order: number[] = [];
   let e = 0;
-  rows.forEach((row, i) => {
-    rowStart[i] = e;
+  for (let i = 0; i < rows; i++) {
+    outStart[i] = e;
+    const start = rowStart[i]!;
+    const end = rowStart[i + 1]!;
     let max = 0;
-    for (const n of row) if (n.weight > max) max = n.weight;
+    order.length = 0;
+    for (let p = start; p < end; p++) {
+      if (weight[p]! > max) max = weight[p]!;
+      order.push(p);
+    }
     scale[i] = max;
     const s = scale[i]!;
-    const sorted = [...row].sort((a, b) => a.to - b.to);
-    for (const n of sorted) {
-      const q = s > 0 ? Math.min(255, Math.round((n.weight / s) * 255)) : 0;
+    if (!(s > 0)) continue;
+    order.sort((x, y) => to[x]! - to[y]!);
+    for (const p of order) {
+      const q = Math.min(255, Math.round((weight[p]! / s) * 255));
       if (!(q > 0)) continue;
-      to[e] = n.to;
+      outTo[e] = to[p]!;
       level[e++] = q;
     }
-  });
-  rowStart[rows.length] = e;
-  return finish(rowStart, to.slice(0, e), level.slice(0, e), scale);
+  }
+  outStart[rows] = e;
+  return finish(outStart, outTo.slice(0, e), level.slice(0, e), scale);
 }
 
 function finish(rowStart: Int32Array, to: Int32Array, level: Uint8Array, scale: Float32Array): PackedNeighbours {
