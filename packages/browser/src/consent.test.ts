@@ -48,6 +48,19 @@ describe('consent', () => {
     tp.destroy();
   });
 
+  it('caps the events held while consent is pending, dropping the oldest', async () => {
+    const { tp, seen } = makeTracker(server, { consent: 'pending', queue: { maxEvents: 3 } });
+    const ids = ['a', 'b', 'c', 'd', 'e'].map((name) => tp.track(name)).map((r) => r.ok && r.messageId);
+    expect(seen.dropped).toEqual([
+      { reason: 'queue_full', messageIds: [ids[0]] },
+      { reason: 'queue_full', messageIds: [ids[1]] },
+    ]);
+    tp.setConsent({ analytics: true });
+    await tp.flush();
+    expect(events().map((e) => e.messageId)).toEqual(ids.slice(2));
+    tp.destroy();
+  });
+
   it('turns marketing off for browsers sending Global Privacy Control, when configured', () => {
     Object.defineProperty(navigator, 'globalPrivacyControl', { configurable: true, value: true });
     try {

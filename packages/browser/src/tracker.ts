@@ -72,6 +72,7 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     if (config.storage !== 'memory' && w.indexedDB) store = createStore(`touchpoint-${namespace}`, 'events');
   } catch {}
   if (!store) log('IndexedDB unavailable: events are kept in memory only');
+  const queueCap = config.queue?.maxEvents ?? DEFAULTS.queue.maxEvents;
   let storageFailed = false;
   const storageError = (error: unknown) => {
     if (storageFailed) return;
@@ -80,7 +81,7 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
   };
   const queue = createQueue({
     store,
-    maxEvents: config.queue?.maxEvents ?? DEFAULTS.queue.maxEvents,
+    maxEvents: queueCap,
     maxBytes: config.queue?.maxBytes ?? DEFAULTS.queue.maxBytes,
     ready: ownership.ready,
     onOverflow: (items) => events.emit('dropped', { reason: 'queue_full', messageIds: items.map((i) => i.messageId) }),
@@ -140,8 +141,11 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     const bytes = utf8Length(json);
     if (bytes > MAX_EVENT_BYTES) return invalid(`event is ${bytes} bytes, over ${MAX_EVENT_BYTES}`);
     events.emit('event', event);
-    if (consent === 'pending') held.push(event);
-    else keep(event, json, bytes);
+    // Held events obey the queue's cap too: a consent banner left unanswered must not grow memory.
+    if (consent === 'pending') {
+      if (held.push(event) > queueCap)
+        events.emit('dropped', { reason: 'queue_full', messageIds: [held.shift()!.messageId] });
+    } else keep(event, json, bytes);
     log(event.type, event);
     return { ok: true, messageId: event.messageId };
   }
