@@ -119,6 +119,7 @@ describe('other fields', () => {
   });
   it('rejects overlong comments, bad tags and bad touchpoint names', () => {
     expect(issuesOf({ kind: 'nps', score: 1, comment: 'x'.repeat(4001) })[0]!.message).toMatch(/at most 4000/);
+    expect(issuesOf({ kind: 'nps', score: 1, comment: 42 })[0]!.path).toBe('feedback.comment');
     expect(issuesOf({ kind: 'nps', score: 1, tags: ['ok', ''] })[0]!.path).toBe('feedback.tags[1]');
     expect(issuesOf({ kind: 'nps', score: 1, tags: 'x' })[0]!.path).toBe('feedback.tags');
     expect(issuesOf({ kind: 'nps', score: 1, touchpoint: '' })[0]!.path).toBe('feedback.touchpoint');

@@ -60,64 +60,48 @@ export function npsCategory(score: number): NpsCategory {
  * - text: neutral (no score to judge by)
  */
 export function feedbackSentiment(feedback: Pick<FeedbackInput, 'kind' | 'score' | 'scale'>): Sentiment {
-  const score = feedback.score ?? 0;
-  switch (feedback.kind) {
-    case 'nps': {
-      const c = npsCategory(score);
-      return c === 'detractor' ? 'negative' : c === 'passive' ? 'neutral' : 'positive';
-    }
-    case 'csat':
-      return score <= 2 ? 'negative' : score === 3 ? 'neutral' : 'positive';
-    case 'ces':
-      return score <= 3 ? 'negative' : score === 4 ? 'neutral' : 'positive';
-    case 'rating': {
-      const scale = feedback.scale ?? DEFAULT_RATING_SCALE;
-      const position = (score - 1) / (scale - 1);
-      return position < 0.4 ? 'negative' : position > 0.6 ? 'positive' : 'neutral';
-    }
-    case 'thumbs':
-      return score >= 1 ? 'positive' : 'negative';
-    default:
-      return 'neutral';
+  const { kind, score = 0 } = feedback;
+  if (kind === 'rating') {
+    const position = (score - 1) / ((feedback.scale ?? DEFAULT_RATING_SCALE) - 1);
+    return position < 0.4 ? 'negative' : position > 0.6 ? 'positive' : 'neutral';
   }
+  const bounds = SENTIMENT_BOUNDS[kind as keyof typeof SENTIMENT_BOUNDS];
+  if (!bounds) return 'neutral';
+  return score <= bounds[0] ? 'negative' : score <= bounds[1] ? 'neutral' : 'positive';
 }
+
+/** Highest negative and highest neutral score per kind (thumbs has no neutral). */
+const SENTIMENT_BOUNDS = { nps: [6, 8], csat: [2, 3], ces: [3, 4], thumbs: [0, 0] } as const;
 
 /** `true` when core counts this feedback as negative: the trigger for closed-loop follow-up. */
 export function isNegativeFeedback(feedback: Pick<FeedbackInput, 'kind' | 'score' | 'scale'>): boolean {
   return feedbackSentiment(feedback) === 'negative';
 }
 
-function checkScore(f: FeedbackInput, path: string, issues: Issue[]): void {
-  const at = joinPath(path, 'score');
-  if (f.kind === 'text') {
-    if (f.score !== undefined) issues.push({ path: at, message: 'text feedback carries no score' });
-    return;
-  }
-  if (typeof f.score !== 'number' || !Number.isFinite(f.score)) {
-    issues.push({ path: at, message: `${f.kind} feedback needs a numeric score` });
-    return;
-  }
-  if (f.kind === 'rating') {
-    const scale = f.scale ?? DEFAULT_RATING_SCALE;
-    if (!Number.isInteger(scale) || scale < 2 || scale > 10) {
-      issues.push({
-        path: joinPath(path, 'scale'),
-        message: `rating scale must be an integer from 2 to 10, got ${String(f.scale)}`,
-      });
-      return;
+/**
+ * The first problem with a feedback's score, as a message, or `undefined` when it is fine.
+ * Written compactly on purpose: this runs in the browser tracker's first load.
+ */
+function scoreProblem(f: FeedbackInput): [field: 'score' | 'scale', message: string] | undefined {
+  const { kind, score, scale } = f;
+  if (kind === 'text') return score === undefined ? undefined : ['score', 'text feedback carries no score'];
+  if (typeof score !== 'number' || !Number.isFinite(score)) return ['score', `${kind} feedback needs a numeric score`];
+  if (kind === 'rating') {
+    const max = scale ?? DEFAULT_RATING_SCALE;
+    if (!Number.isInteger(max) || max < 2 || max > 10) {
+      return ['scale', `rating scale must be an integer from 2 to 10, got ${String(scale)}`];
     }
-    if (f.score < 1 || f.score > scale || !Number.isInteger(f.score * 2)) {
-      issues.push({ path: at, message: `rating score must be 1 to ${scale} in steps of 0.5, got ${f.score}` });
-    }
-    return;
+    return score < 1 || score > max || !Number.isInteger(score * 2)
+      ? ['score', `rating score must be 1 to ${max} in steps of 0.5, got ${score}`]
+      : undefined;
   }
-  if (f.scale !== undefined)
-    issues.push({ path: joinPath(path, 'scale'), message: `only rating feedback has a scale` });
-  const { min, max } = FEEDBACK_SCALES[f.kind];
-  if (!Number.isInteger(f.score) || f.score < min || f.score > max) {
-    const allowed = f.kind === 'thumbs' ? '0 (down) or 1 (up)' : `an integer from ${min} to ${max}`;
-    issues.push({ path: at, message: `${f.kind} score must be ${allowed}, got ${f.score}` });
-  }
+  if (scale !== undefined) return ['scale', 'only rating feedback has a scale'];
+  const { min, max } = FEEDBACK_SCALES[kind];
+  if (Number.isInteger(score) && score >= min && score <= max) return undefined;
+  return [
+    'score',
+    `${kind} score must be ${kind === 'thumbs' ? '0 (down) or 1 (up)' : `an integer from ${min} to ${max}`}, got ${score}`,
+  ];
 }
 
 /**
@@ -129,56 +113,37 @@ function checkScore(f: FeedbackInput, path: string, issues: Issue[]): void {
  */
 export function validateFeedback(input: unknown, path = 'feedback'): Result<FeedbackPayload> {
   const issues: Issue[] = [];
+  const fail = (field: string, message: string) => issues.push({ path: joinPath(path, field), message });
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, issues: [{ path, message: 'feedback must be an object' }] };
   }
   const f = input as FeedbackInput;
   if (!(FEEDBACK_KINDS as readonly string[]).includes(f.kind)) {
-    return {
-      ok: false,
-      issues: [
-        {
-          path: joinPath(path, 'kind'),
-          message: `kind must be one of ${FEEDBACK_KINDS.join(', ')}, got ${JSON.stringify(f.kind) ?? 'undefined'}`,
-        },
-      ],
-    };
+    fail('kind', `kind must be one of ${FEEDBACK_KINDS.join(', ')}, got ${JSON.stringify(f.kind) ?? 'undefined'}`);
+    return { ok: false, issues };
   }
-  checkScore(f, path, issues);
-  if (f.comment !== undefined) {
-    if (typeof f.comment !== 'string')
-      issues.push({ path: joinPath(path, 'comment'), message: 'comment must be a string' });
-    else if (f.comment.length > MAX_COMMENT_LENGTH) {
-      issues.push({
-        path: joinPath(path, 'comment'),
-        message: `comment must be at most ${MAX_COMMENT_LENGTH} characters, got ${f.comment.length}`,
-      });
-    }
-  }
-  if (f.kind === 'text' && (typeof f.comment !== 'string' || f.comment.trim() === '')) {
-    issues.push({ path: joinPath(path, 'comment'), message: 'text feedback needs a non-empty comment' });
-  }
+  const problem = scoreProblem(f);
+  if (problem) fail(problem[0], problem[1]);
+  const { comment, touchpoint, tags } = f;
+  if (comment !== undefined && (typeof comment !== 'string' || comment.length > MAX_COMMENT_LENGTH)) {
+    fail('comment', `comment must be a string of at most ${MAX_COMMENT_LENGTH} characters`);
+  } else if (f.kind === 'text' && !comment?.trim()) fail('comment', 'text feedback needs a non-empty comment');
   if (
-    f.touchpoint !== undefined &&
-    (typeof f.touchpoint !== 'string' || f.touchpoint.length === 0 || f.touchpoint.length > 128)
+    touchpoint !== undefined &&
+    !(typeof touchpoint === 'string' && touchpoint.length > 0 && touchpoint.length <= 128)
   ) {
-    issues.push({
-      path: joinPath(path, 'touchpoint'),
-      message: 'touchpoint must be a touchpoint name of 1-128 characters',
-    });
+    fail('touchpoint', 'touchpoint must be a touchpoint name of 1-128 characters');
   }
-  if (f.tags !== undefined) {
-    if (!Array.isArray(f.tags) || f.tags.length > MAX_TAGS) {
-      issues.push({ path: joinPath(path, 'tags'), message: `tags must be an array of at most ${MAX_TAGS} strings` });
-    } else {
-      f.tags.forEach((tag, i) => {
+  if (tags !== undefined) {
+    if (!Array.isArray(tags) || tags.length > MAX_TAGS)
+      fail('tags', `tags must be an array of at most ${MAX_TAGS} strings`);
+    else {
+      for (let i = 0; i < tags.length; i++) {
+        const tag = tags[i];
         if (typeof tag !== 'string' || tag.length === 0 || tag.length > MAX_TAG_LENGTH) {
-          issues.push({
-            path: joinPath(joinPath(path, 'tags'), i),
-            message: `tag must be a string of 1-${MAX_TAG_LENGTH} characters`,
-          });
+          fail(`tags[${i}]`, `tag must be a string of 1-${MAX_TAG_LENGTH} characters`);
         }
-      });
+      }
     }
   }
   if (issues.length > 0) return { ok: false, issues };
@@ -186,9 +151,9 @@ export function validateFeedback(input: unknown, path = 'feedback'): Result<Feed
   const value: FeedbackPayload = { kind: f.kind };
   if (f.score !== undefined) value.score = f.score;
   if (f.kind === 'rating') value.scale = f.scale ?? DEFAULT_RATING_SCALE;
-  if (f.comment !== undefined) value.comment = f.comment;
-  if (f.touchpoint !== undefined) value.touchpoint = f.touchpoint;
-  if (f.tags !== undefined) value.tags = [...f.tags];
+  if (comment !== undefined) value.comment = comment;
+  if (touchpoint !== undefined) value.touchpoint = touchpoint;
+  if (tags !== undefined) value.tags = [...tags];
   value.sentiment = feedbackSentiment(value);
   if (f.kind === 'nps') value.npsCategory = npsCategory(value.score!);
   return { ok: true, value };
