@@ -13,10 +13,31 @@ export function rememberBatchJson(events: readonly TouchpointEvent[], jsons: rea
   batches.set(events, jsons);
 }
 
-/** `JSON.stringify(events)`, from the forwarder's serialisations when it has them. */
-export function eventsJson(events: readonly TouchpointEvent[]): string {
+/** Each event's JSON, from the forwarder's serialisations when it has them. */
+export function batchJsons(events: readonly TouchpointEvent[]): readonly string[] {
   const jsons = batches.get(events);
-  return jsons && jsons.length === events.length ? `[${jsons.join(',')}]` : JSON.stringify(events);
+  return jsons && jsons.length === events.length ? jsons : events.map((event) => JSON.stringify(event));
+}
+
+/**
+ * `head + '[' + jsons.join(',') + ']' + tail` as UTF-8 bytes, written straight into one buffer.
+ * Building the same body as a string would put a large flat string (≈ the batch size) into V8's
+ * large-object space on every delivery, which only a full GC frees: at high rates that, not the
+ * events, is what grows the heap.
+ */
+export function jsonArrayBody(head: string, jsons: readonly string[], tail: string): Buffer {
+  let total = Buffer.byteLength(head) + Buffer.byteLength(tail) + 2 + Math.max(0, jsons.length - 1);
+  for (let i = 0; i < jsons.length; i++) total += Buffer.byteLength(jsons[i]!);
+  const body = Buffer.allocUnsafe(total);
+  let at = body.write(head, 0);
+  body[at++] = 0x5b; // [
+  for (let i = 0; i < jsons.length; i++) {
+    if (i > 0) body[at++] = 0x2c; // ,
+    at += body.write(jsons[i]!, at);
+  }
+  body[at++] = 0x5d; // ]
+  body.write(tail, at);
+  return body;
 }
 
 let lastMs = Number.NaN;

@@ -13,7 +13,11 @@ import type { DeliveryResult } from '../types.js';
 const MAX_DETAIL = 300;
 
 export interface Poster {
-  post(body: string, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<DeliveryResult>;
+  post(
+    body: Buffer | string,
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<DeliveryResult>;
   close(): Promise<void>;
 }
 
@@ -36,7 +40,7 @@ export function createPoster(url: URL): Poster {
           reject(signal.reason);
           return;
         }
-        const payload = Buffer.from(body, 'utf8');
+        const payload = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
         const req = request(
           url,
           { method: 'POST', agent, headers: { ...headers, 'content-length': String(payload.byteLength) } },

@@ -3,7 +3,7 @@
  * the ingest (`{"batch":[…],"sentAt":"…","v":1}`), so one Touchpoint server can forward to another.
  */
 import { WIRE_VERSION } from '@touchpoint/core';
-import { eventsJson } from '../event-json.js';
+import { batchJsons, jsonArrayBody } from '../event-json.js';
 import type { Destination } from '../types.js';
 import { checkUrl, createPoster } from './http-post.js';
 import { type CommonDestinationOptions, withCommon } from './options.js';
@@ -24,7 +24,11 @@ export function http(options: HttpDestinationOptions): Destination {
   const headers = { 'content-type': 'application/json', ...options.headers };
   return withCommon('http', options, {
     send(events, signal) {
-      const body = `{"batch":${eventsJson(events)},"sentAt":"${new Date().toISOString()}","v":${WIRE_VERSION}}`;
+      const body = jsonArrayBody(
+        '{"batch":',
+        batchJsons(events),
+        `,"sentAt":"${new Date().toISOString()}","v":${WIRE_VERSION}}`,
+      );
       return poster.post(body, headers, signal);
     },
     close: () => poster.close(),

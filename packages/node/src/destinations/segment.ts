@@ -5,6 +5,7 @@
  * session travel as properties and context.
  */
 import { TouchpointConfigError, type TouchpointEvent } from '@touchpoint/core';
+import { jsonArrayBody } from '../event-json.js';
 import type { Destination } from '../types.js';
 import { checkUrl, createPoster } from './http-post.js';
 import { type CommonDestinationOptions, withCommon } from './options.js';
@@ -102,8 +103,12 @@ export function segment(options: SegmentDestinationOptions): Destination {
   const feedbackName = options.feedbackEventName ?? 'Feedback Submitted';
   return withCommon('segment', options, {
     send(events, signal) {
-      const batch = events.map((event) => toSegmentMessage(event, feedbackName));
-      return poster.post(JSON.stringify({ batch, sentAt: new Date().toISOString() }), headers, signal);
+      const jsons = events.map((event) => JSON.stringify(toSegmentMessage(event, feedbackName)));
+      return poster.post(
+        jsonArrayBody('{"batch":', jsons, `,"sentAt":"${new Date().toISOString()}"}`),
+        headers,
+        signal,
+      );
     },
     close: () => poster.close(),
   });

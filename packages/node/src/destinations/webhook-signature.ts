@@ -9,8 +9,8 @@ export const SIGNATURE_HEADER = 'touchpoint-signature';
 export const WEBHOOK_ID_HEADER = 'touchpoint-webhook-id';
 
 /** The `Touchpoint-Signature` header value for `body` at `timestampSec`. */
-export function signWebhook(body: string, secret: string, timestampSec: number): string {
-  const v1 = createHmac('sha256', secret).update(`${timestampSec}.${body}`).digest('hex');
+export function signWebhook(body: string | Uint8Array, secret: string, timestampSec: number): string {
+  const v1 = createHmac('sha256', secret).update(`${timestampSec}.`).update(body).digest('hex');
   return `t=${timestampSec},v1=${v1}`;
 }
 

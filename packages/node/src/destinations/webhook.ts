@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { TouchpointConfigError, WIRE_VERSION } from '@touchpoint/core';
-import { eventsJson } from '../event-json.js';
+import { batchJsons, jsonArrayBody } from '../event-json.js';
 import type { Destination } from '../types.js';
 import { checkUrl, createPoster } from './http-post.js';
 import { type CommonDestinationOptions, withCommon } from './options.js';
@@ -34,7 +34,11 @@ export function webhook(options: WebhookDestinationOptions): Destination {
       const hash = createHash('sha256');
       for (const event of events) hash.update(event.messageId).update(',');
       const id = hash.digest('hex').slice(0, 32);
-      const body = `{"batch":${eventsJson(events)},"sentAt":"${new Date().toISOString()}","v":${WIRE_VERSION}}`;
+      const body = jsonArrayBody(
+        '{"batch":',
+        batchJsons(events),
+        `,"sentAt":"${new Date().toISOString()}","v":${WIRE_VERSION}}`,
+      );
       const headers = {
         'content-type': 'application/json',
         ...options.headers,
