@@ -58,6 +58,10 @@ describe('createModelLoader', () => {
     expect(server.requests).toHaveLength(1);
     expect(model!.recommend({ items: ['tea'], k: 1 })[0]!.item).toBe('biscuits');
     expect(loader.recommend({ items: ['tea'], k: 1 })[0]).toMatchObject({ item: 'biscuits', because: ['tea'] });
+
+    tracker.set({ ...granted, personalization: false }); // withdrawn: no suggestions, no requests
+    expect(loader.recommend({ items: ['tea'] })).toEqual([]);
+    expect(server.requests).toHaveLength(1);
   });
 
   it('revalidates with If-None-Match: a 304 keeps the model, a new version replaces it', async () => {

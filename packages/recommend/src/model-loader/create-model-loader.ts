@@ -31,8 +31,9 @@ export interface ModelLoaderOptions {
 
 export interface ModelLoader {
   /**
-   * Answers from the current model (none yet: `[]`), and starts a background fetch when there is
-   * no model or it is due for revalidation — so the first call after consent triggers the download.
+   * Answers from the current model (none yet, or no personalization consent: `[]`), and starts a
+   * background fetch when there is no model or it is due for revalidation — so the first call
+   * after consent triggers the download.
    */
   recommend(query: RecommendQuery): Recommendation[];
   /** Fetches now (if allowed) and resolves with the model in use afterwards. */
@@ -102,7 +103,9 @@ export function createModelLoader(options: ModelLoaderOptions): ModelLoader {
 
   return {
     recommend(query) {
-      if (!inFlight && clock.now() >= nextAttempt && allowed()) void load();
+      // Personalization consent gates recommendations, not only the download.
+      if (!allowed()) return [];
+      if (!inFlight && clock.now() >= nextAttempt) void load();
       try {
         return model ? model.recommend(query) : [];
       } catch (error) {

@@ -18,7 +18,7 @@ export const RECOMMENDER_DEFAULTS = {
   kindWeights: { view: 0.25, cart: 0.6, purchase: 1 },
   halfLifeDays: Number.POSITIVE_INFINITY,
   neighbours: 32,
-  candidates: 50,
+  candidates: 32,
   l2: 3,
   basketSizeExponent: 0.5,
   popularityPenalty: 0.5,

@@ -2,7 +2,7 @@
  * Per-item sparse regression: each item is predicted from its best candidate neighbours with a
  * small ridge regression on the Gram matrix — EASE^R (Steck 2019) restricted to those candidates.
  * The full EASE^R inverts a dense n×n matrix (20 GB and hours at 50k items); here each item
- * solves an m×m system (m ≈ 50), so cost grows linearly with the catalogue, and an item only
+ * solves an m×m system (m ≈ 32), so cost grows linearly with the catalogue, and an item only
  * needs refitting when the statistics around it change.
  */
 import type { BasketStats } from './basket-stats.js';

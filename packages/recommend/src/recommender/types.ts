@@ -80,7 +80,7 @@ export interface RecommenderOptions {
   halfLifeDays?: number;
   /** Neighbours kept per item in the serving model (default 32). */
   neighbours?: number;
-  /** Candidate neighbours each item's regression may use (default 50). */
+  /** Candidate neighbours each item's regression may use (default 32). */
   candidates?: number;
   /** Ridge penalty of each item's regression (default 3). */
   l2?: number;
