@@ -5,7 +5,7 @@
  * library. The zod schemas that validate these shapes on servers live in `@touchpoint/core/schema`
  * and are checked against these types at compile time.
  */
-import type { FeedbackKind, NpsCategory, Sentiment } from './feedback.js';
+import type { FeedbackInput, NpsCategory, Sentiment } from './feedback.js';
 import type { Channel, JourneyStage } from './stages.js';
 
 /** Any JSON value. */
@@ -102,16 +102,7 @@ export interface AliasEvent extends EnvelopeBase {
 }
 
 /** Feedback as it travels: the customer's answer plus what core derives from it. */
-export interface FeedbackPayload {
-  kind: FeedbackKind;
-  /** Required for every kind but `text`. For `thumbs`: 1 = up, 0 = down. */
-  score?: number;
-  /** For `rating`: the number of stars (default 5). */
-  scale?: number;
-  comment?: string;
-  /** Name of the touchpoint the feedback is about, e.g. `order.completed`. */
-  touchpoint?: string;
-  tags?: string[];
+export interface FeedbackPayload extends FeedbackInput {
   /** Derived by core; servers recompute it and never trust the client's. */
   sentiment?: Sentiment;
   /** Derived by core for `nps`. */

@@ -36,9 +36,12 @@ export const DEFAULT_RATING_SCALE = 5;
 /** Feedback as a caller gives it to `tp.feedback()` or `forwarder.feedback()`. */
 export interface FeedbackInput {
   kind: FeedbackKind;
+  /** Required for every kind but `text`. For `thumbs`: 1 = up, 0 = down. */
   score?: number;
+  /** For `rating`: the number of stars (default 5). */
   scale?: number;
   comment?: string;
+  /** Name of the touchpoint the feedback is about, e.g. `order.completed`. */
   touchpoint?: string;
   tags?: string[];
 }
