@@ -209,20 +209,28 @@ export function createRecommender(options: RecommenderOptions = {}): Recommender
     return createNeighbourModel({ ids, index, neighbours: packed, popular: popular.slice(0, popularKept) });
   }
 
-  function upsert(key: string, subjects: Iterable<string>, items: Map<number, number>, time: number) {
+  /** Merges new (item, weight) pairs — duplicates allowed — into the basket under `key`. */
+  function upsert(key: string, subjects: readonly string[], items: number[], weights: number[], time: number) {
     const prev = stats.getBasket(key);
-    const merged = new Map(items);
-    if (prev) {
-      for (let p = 0; p < prev.items.length; p++) {
-        const i = prev.items[p]!;
-        merged.set(i, Math.max(merged.get(i) ?? 0, prev.weights[p]!));
+    const allItems = prev ? prev.items.concat(items) : items;
+    const allWeights = prev ? prev.weights.concat(weights) : weights;
+    // Sorting by item both orders the basket and brings duplicates together (kept: the strongest kind).
+    const order = allItems.map((_, i) => i).sort((x, y) => allItems[x]! - allItems[y]!);
+    const outItems: number[] = [];
+    const outWeights: number[] = [];
+    for (const i of order) {
+      const last = outItems.length - 1;
+      if (last >= 0 && outItems[last] === allItems[i]) {
+        if (allWeights[i]! > outWeights[last]!) outWeights[last] = allWeights[i]!;
+      } else {
+        outItems.push(allItems[i]!);
+        outWeights.push(allWeights[i]!);
       }
     }
-    const sorted = [...merged.keys()].sort((a, b) => a - b);
     const next: Basket = {
       subjects: prev ? [...prev.subjects] : [],
-      items: sorted,
-      weights: sorted.map((i) => merged.get(i)!),
+      items: outItems,
+      weights: outWeights,
       time: prev?.time ?? Number.NaN,
     };
     for (const subject of subjects) if (!next.subjects.includes(subject)) next.subjects.push(subject);
@@ -236,7 +244,7 @@ export function createRecommender(options: RecommenderOptions = {}): Recommender
       let accepted = 0;
       let skipped = 0;
       // Group first, so each touched basket is replaced once per call.
-      const groups = new Map<string, { subjects: Set<string>; items: Map<number, number>; time: number }>();
+      const groups = new Map<string, { subjects: string[]; items: number[]; weights: number[]; time: number }>();
       for (const x of interactions) {
         const w = kindWeights[x?.kind as InteractionKind];
         const time = toTime(x?.timestamp);
@@ -255,16 +263,16 @@ export function createRecommender(options: RecommenderOptions = {}): Recommender
         const key = x.basketId !== undefined && x.basketId !== '' ? `b:${x.basketId}` : `s:${x.subject}`;
         let g = groups.get(key);
         if (!g) {
-          g = { subjects: new Set(), items: new Map(), time: Number.NaN };
+          g = { subjects: [], items: [], weights: [], time: Number.NaN };
           groups.set(key, g);
         }
-        g.subjects.add(x.subject);
-        const item = stats.intern(x.item);
-        g.items.set(item, Math.max(g.items.get(item) ?? 0, w));
+        if (!g.subjects.includes(x.subject)) g.subjects.push(x.subject);
+        g.items.push(stats.intern(x.item));
+        g.weights.push(w);
         if (!(time <= g.time)) g.time = Number.isNaN(time) ? g.time : time;
         accepted++;
       }
-      for (const [key, g] of groups) upsert(key, g.subjects, g.items, g.time);
+      for (const [key, g] of groups) upsert(key, g.subjects, g.items, g.weights, g.time);
       return { accepted, skipped };
     },
     learnBaskets(baskets, opts = {}) {
@@ -280,14 +288,22 @@ export function createRecommender(options: RecommenderOptions = {}): Recommender
       let accepted = 0;
       let skipped = 0;
       for (const basket of baskets) {
-        const items = new Map<number, number>();
+        const items: number[] = [];
         for (const id of basket) {
-          if (typeof id === 'string' && id) items.set(stats.intern(id), w);
+          if (typeof id === 'string' && id) items.push(stats.intern(id));
           else skipped++;
         }
-        accepted += items.size;
-        if (items.size > 0)
-          upsert(`p:${plainBaskets++}`, opts.subject === undefined ? [] : [opts.subject], items, time);
+        accepted += items.length;
+        if (items.length > 0) {
+          const subjects = opts.subject === undefined ? [] : [opts.subject];
+          upsert(
+            `p:${plainBaskets++}`,
+            subjects,
+            items,
+            items.map(() => w),
+            time,
+          );
+        }
       }
       return { accepted, skipped };
     },
