@@ -1,7 +1,7 @@
 /**
  * The serving side of the recommender: scores a query against packed top-K neighbour lists. It is
  * what `createRecommender` answers with and what `recommenderFromJSON` rebuilds in the browser,
- * so both give identical answers. Work per query is |query| × K additions plus a small sort:
+ * so both give identical answers. Work per query is |query| × K additions and a top-k selection:
  * well under a millisecond on a 50k-item catalogue.
  */
 import { encodeNeighbours, type PackedNeighbours } from './neighbour-codec.js';
@@ -21,7 +21,8 @@ export interface NeighbourModelParts {
 
 /**
  * @example
- * const model = createNeighbourModel({ ids, index, neighbours: packNeighbours(rows), popular: [0] });
+ * const neighbours = packNeighbours(Int32Array.of(0, 1, 2), Int32Array.of(1, 0), Float64Array.of(1, 1));
+ * const model = createNeighbourModel({ ids: ['tea', 'milk'], index, neighbours, popular: [0] });
  * model.recommend({ items: ['tea'] });
  */
 export function createNeighbourModel(parts: NeighbourModelParts): RecommendModel {
