@@ -112,15 +112,22 @@ export function createIngestHandler(options: IngestHandlerOptions): IngestHandle
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024)
     throw new TouchpointConfigError('maxBodyBytes', `must be an integer of at least 1024, got ${maxBodyBytes}`);
   checkCors(options.cors);
+  const onError = options.onError ?? ((e) => console.warn(`[touchpoint] ingest ${e.source}: ${e.message}`));
   const keySet = Array.isArray(keys) ? new Set(keys) : undefined;
-  const isValidKey = async (key: string) =>
-    keySet ? keySet.has(key) : (keys as (k: string) => boolean | Promise<boolean>)(key);
+  const isValidKey = async (key: string): Promise<boolean> => {
+    if (keySet) return keySet.has(key);
+    try {
+      return (await (keys as (k: string) => boolean | Promise<boolean>)(key)) === true;
+    } catch (error) {
+      onError({ source: 'writeKeys', message: `writeKeys(key) threw; refusing the key: ${String(error)}`, error });
+      return false;
+    }
+  };
   const clock = options.clock ?? systemClock;
   const dedupe = options.dedupe ?? createMemoryDedupeStore({ now: () => clock.now() });
   const dedupeTtlMs = options.dedupeTtlMs ?? 24 * 3_600_000;
   const forwarder = options.forwarder;
   const enqueue = trustedEnqueue.get(forwarder) ?? ((event: TouchpointEvent) => forwarder.enqueue(event));
-  const onError = options.onError ?? ((e) => console.warn(`[touchpoint] ingest ${e.source}: ${e.message}`));
 
   return async function handle(request, info) {
     const origin = request.headers.get('origin');
