@@ -63,7 +63,7 @@ describe.skipIf(!present)('storefront → ingest → forwarder → trainer → m
     await forwarder.flush();
     // 8 visits × (2 views + 2 cart adds + 2 order lines) = 48 interactions ≥ 30: a publication is due.
     expect(trainer.current()).toBeUndefined(); // publication waits until the delivery is acknowledged
-    clock.advance(0);
+    await clock.advanceAsync(0);
     const published = trainer.current();
     expect(published?.version).toBe(1);
 

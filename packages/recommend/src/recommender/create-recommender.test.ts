@@ -1,5 +1,6 @@
 // @vitest-environment node
 import { TouchpointConfigError } from '@touchpoint/core';
+import { createManualClock } from '@touchpoint/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createRecommender } from './create-recommender.js';
 import { recommenderFromJSON } from './recommender-from-json.js';
@@ -197,6 +198,27 @@ describe('createRecommender', () => {
     rec.learnBaskets(shopBaskets());
     const similar = rec.recommend({ items: ['green-tea'], k: 1, intent: 'similar', fillWithPopular: false });
     expect(similar[0]).toMatchObject({ item: 'tea', because: ['green-tea'] });
+  });
+
+  it('refits in slices, yielding to the event loop between them, to the same model', async () => {
+    const clock = createManualClock(0);
+    const all = syntheticInteractions(300);
+    const sliced = createRecommender();
+    sliced.learn(all);
+    const whole = createRecommender();
+    whole.learn(all);
+    const done = sliced.modelInSlices({ clock, sliceItems: 10 });
+    expect(sliced.modelInSlices({ clock })).toBe(done); // one refit at a time
+    expect(clock.pending).toBe(1); // paused after the first slice
+    let finished = false;
+    void done.then(() => {
+      finished = true;
+    });
+    await clock.advanceAsync(0);
+    expect(finished).toBe(true);
+    const model = await done;
+    for (const items of QUERIES) expect(model.recommend({ items })).toEqual(whole.recommend({ items }));
+    expect(sliced.model()).toBe(model); // nothing changed since: no refit
   });
 
   it('keeps memory bounded with maxBaskets: the basket updated longest ago is dropped', () => {

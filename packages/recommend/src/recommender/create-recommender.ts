@@ -4,7 +4,7 @@
  * per-item regressions are refitted lazily, on the next `recommend()`/`toJSON()`, and only for
  * items whose neighbourhood changed — so a new day's interactions never retrain from scratch.
  */
-import { TouchpointConfigError } from '@touchpoint/core';
+import { type Clock, systemClock, TouchpointConfigError } from '@touchpoint/core';
 import { type Basket, createBasketStats } from './basket-stats.js';
 import { createItemRegression, type ItemColumn } from './item-regression.js';
 import { packNeighbours } from './neighbour-codec.js';
@@ -65,6 +65,14 @@ export interface Recommender extends RecommendModel {
   forget(subject: string): number;
   /** The current serving model (refitted if needed): a snapshot later learning does not change. */
   model(): RecommendModel;
+  /**
+   * Like `model()`, but refits `sliceItems` regressions at a time (default 2000) with a 0 ms
+   * pause on `clock` between slices, so a server keeps answering requests while a large
+   * catalogue refits. Calls during a refit share it; what is learned meanwhile is refitted next.
+   * @example
+   * const model = await rec.modelInSlices(); // a few seconds at 50k items, in ~50 ms slices
+   */
+  modelInSlices(options?: { clock?: Clock; sliceItems?: number }): Promise<RecommendModel>;
   readonly basketCount: number;
   readonly subjectCount: number;
 }
@@ -119,37 +127,56 @@ export function createRecommender(options: RecommenderOptions = {}): Recommender
   let current: RecommendModel | undefined;
   let plainBaskets = 0;
 
-  function refit(): RecommendModel {
+  /** Which regressions must be refitted for the changes since the last refit (undefined: none). */
+  function takeTargets(): number[] | undefined {
     const dirty = stats.takeDirty();
-    if (current && !dirty.all && dirty.items.length === 0) return current;
+    if (current && !dirty.all && dirty.items.length === 0) return undefined;
     const n = stats.ids.length;
-    if (!current || dirty.all) {
-      for (let j = 0; j < n; j++) columns[j] = fitColumn(j);
+    if (!current || dirty.all) return Array.from({ length: n }, (_, j) => j);
+    const targets = new Set(dirty.items);
+    if (dirty.shrunk) {
+      // After a removal an item's popularity may fall, letting it enter the candidates of any
+      // item it co-occurs with: refit every such item.
+      for (const d of dirty.items) stats.gram.forEach(d, (c) => targets.add(c));
     } else {
-      const targets = new Set(dirty.items);
-      if (dirty.shrunk) {
-        // After a removal an item's popularity may fall, letting it enter the candidates of any
-        // item it co-occurs with: refit every such item.
-        for (const d of dirty.items) stats.gram.forEach(d, (c) => targets.add(c));
-      } else {
-        // Learning only ever raises popularity, and a candidate's score for an unchanged target
-        // changes only through its popularity, so a non-candidate can only fall further behind:
-        // refitting the changed items and those that use a changed item as candidate is exact.
-        const changed = new Set(dirty.items);
-        for (let j = 0; j < columns.length; j++) {
-          const col = columns[j];
-          if (!col || targets.has(j)) continue;
-          for (let p = 0; p < col.from.length; p++) {
-            if (changed.has(col.from[p]!)) {
-              targets.add(j);
-              break;
-            }
+      // Learning only ever raises popularity, and a candidate's score for an unchanged target
+      // changes only through its popularity, so a non-candidate can only fall further behind:
+      // refitting the changed items and those that use a changed item as candidate is exact.
+      const changed = new Set(dirty.items);
+      for (let j = 0; j < columns.length; j++) {
+        const col = columns[j];
+        if (!col || targets.has(j)) continue;
+        for (let p = 0; p < col.from.length; p++) {
+          if (changed.has(col.from[p]!)) {
+            targets.add(j);
+            break;
           }
         }
       }
-      for (const j of targets) columns[j] = fitColumn(j);
     }
-    current = buildModel(n);
+    return [...targets];
+  }
+
+  function refit(): RecommendModel {
+    const targets = takeTargets();
+    if (!targets) return current!;
+    for (const j of targets) columns[j] = fitColumn(j);
+    current = buildModel(stats.ids.length);
+    return current;
+  }
+
+  let slicing: Promise<RecommendModel> | undefined;
+
+  async function refitInSlices(clock: Clock, sliceItems: number): Promise<RecommendModel> {
+    const targets = takeTargets();
+    if (!targets) return current!;
+    for (let i = 0; i < targets.length; i++) {
+      columns[targets[i]!] = fitColumn(targets[i]!);
+      if ((i + 1) % sliceItems === 0) await new Promise<void>((resolve) => clock.setTimeout(resolve, 0));
+    }
+    // Learning may have gone on meanwhile: its changes stay marked for the next refit, and items it
+    // added join the model now (without neighbours until then).
+    current = buildModel(stats.ids.length);
     return current;
   }
 
@@ -315,6 +342,15 @@ export function createRecommender(options: RecommenderOptions = {}): Recommender
     recommend: (query) => refit().recommend(query),
     toJSON: () => refit().toJSON(),
     model: refit,
+    modelInSlices(opts = {}) {
+      if (!slicing) {
+        const sliceItems = Math.max(1, Math.floor(opts.sliceItems ?? 2000));
+        slicing = refitInSlices(opts.clock ?? systemClock, sliceItems).finally(() => {
+          slicing = undefined;
+        });
+      }
+      return slicing;
+    },
     get itemCount() {
       return stats.ids.length;
     },

@@ -20,7 +20,7 @@ describe('createRecommenderTrainer', () => {
     expect(trainer.pending).toBe(5);
     await trainer.send(visit('s2', { anonymousId: 'a2' }, ['tent'], ['tent', 'pegs']));
     expect(published).toHaveLength(0); // not inside send(): the forwarder gets its answer first
-    clock.advance(0);
+    await clock.advanceAsync(0);
     expect(published).toHaveLength(1);
     expect(trainer.pending).toBe(0);
     const model = recommenderFromJSON(published[0]!.json);
@@ -39,10 +39,10 @@ describe('createRecommenderTrainer', () => {
     const trainer = createRecommenderTrainer({ recommender: seeded, clock, publishIntervalMs: 60_000 });
     const first = trainer.publish();
     expect(first.version).toBe(1);
-    clock.advance(60_000);
+    await clock.advanceAsync(60_000);
     expect(trainer.current()).toBe(first);
     await trainer.send(visit('s1', { anonymousId: 'a1' }, [], ['stove', 'pot']));
-    clock.advance(60_000);
+    await clock.advanceAsync(60_000);
     const second = trainer.current()!;
     expect(second.version).toBe(2);
     expect(second.etag).not.toBe(first.etag);

@@ -88,30 +88,42 @@ export function createRecommenderTrainer(options: RecommenderTrainerOptions = {}
   let closed = false;
 
   function publish(): PublishedModel {
-    const model = recommender.model();
-    const json = JSON.stringify(model.toJSON());
-    const etag = modelEtag(json);
     pending = 0;
     changed = false;
+    return publishModel(recommender.model());
+  }
+
+  function publishModel(model: RecommendModel): PublishedModel {
+    const json = JSON.stringify(model.toJSON());
+    const etag = modelEtag(json);
     if (published && published.etag === etag) return published;
     published = { json, etag, version: (published?.version ?? 0) + 1, publishedAt: clock.now(), model };
     options.onPublish?.(published);
     return published;
   }
 
-  function publishSafely() {
+  // Scheduled publications refit in slices, so the server keeps serving while a big catalogue refits.
+  let publishing = false;
+  async function publishSafely() {
     soon = undefined;
+    if (publishing) return;
+    publishing = true;
+    // What arrives during the refit counts towards the next publication.
+    pending = 0;
+    changed = false;
     try {
-      publish();
+      publishModel(await recommender.modelInSlices({ clock }));
     } catch (error) {
       options.onError?.(error);
+    } finally {
+      publishing = false;
     }
   }
 
   function schedule() {
     if (closed || interval === 0) return;
     timer = clock.setTimeout(() => {
-      if (changed) publishSafely();
+      if (changed) void publishSafely();
       schedule();
     }, interval);
   }
@@ -126,7 +138,9 @@ export function createRecommenderTrainer(options: RecommenderTrainerOptions = {}
       pending += accepted;
       changed ||= accepted > 0;
       // Refitting takes a moment on a big catalogue: do it after this delivery is acknowledged.
-      if (pending >= every && soon === undefined && !closed) soon = clock.setTimeout(publishSafely, 0);
+      if (pending >= every && soon === undefined && !closed) {
+        soon = clock.setTimeout(() => void publishSafely(), 0);
+      }
     },
     publish,
     current: () => published,
