@@ -4,14 +4,16 @@
  * `import()` right after it starts, so none of it weighs on the first load.
  */
 import type { EventContext, JourneyStage, JsonObject } from '@touchpoint/core';
+import { captures } from './config.js';
 import { campaignFrom, externalReferrer, watchNavigation } from './page-capture.js';
 import { pageContext } from './page-context.js';
-import type { AutoCaptureOptions } from './types.js';
+import type { TrackerConfig } from './types.js';
 import { captureWebVitals, WEB_VITAL_TOUCHPOINT } from './web-vitals.js';
 
 export interface CaptureHost {
   w: Window;
-  capture: Required<AutoCaptureOptions>;
+  /** The tracker's `autoCapture` option. */
+  auto: TrackerConfig<any>['autoCapture'];
   /** This browser's first visit. */
   firstVisit: boolean;
   /** A session started with this page load. */
@@ -24,9 +26,9 @@ export interface CaptureHost {
 
 /** Starts capturing; returns what to call when a new session starts, and how to stop. */
 export function startAutoCapture(host: CaptureHost): { sessionStarted(): void; stop(): void } {
-  const { w, capture } = host;
+  const { w, auto } = host;
   const sessionStarted = () => {
-    if (!capture.campaigns) return;
+    if (!captures(auto, 'campaigns')) return;
     const campaign = campaignFrom(w.location.search);
     const referrer = externalReferrer(w);
     if (campaign) host.setCampaign(campaign);
@@ -44,7 +46,7 @@ export function startAutoCapture(host: CaptureHost): { sessionStarted(): void; s
     }
   };
   if (host.sessionStarted) sessionStarted();
-  if (capture.firstVisit && host.firstVisit) {
+  if (captures(auto, 'firstVisit') && host.firstVisit) {
     host.record(
       'site.first_visit',
       { landingPage: w.location.pathname, referrer: w.document.referrer || null },
@@ -52,11 +54,11 @@ export function startAutoCapture(host: CaptureHost): { sessionStarted(): void; s
     );
   }
   let stop = () => {};
-  if (capture.pageviews) {
+  if (captures(auto, 'pageviews')) {
     host.page();
     stop = watchNavigation(w, () => host.page());
   }
-  if (capture.webVitals) {
+  if (captures(auto, 'webVitals')) {
     captureWebVitals(
       pageContext(w),
       (properties, page) => host.record(WEB_VITAL_TOUCHPOINT, properties, undefined, page),

@@ -1,18 +1,12 @@
 /**
- * The tracker's defaults, in one place, and the single check of a configuration at creation.
+ * The single check of a configuration at creation, and which automatic captures it turns on.
+ * (The numeric defaults are written once, where `createTracker` reads its configuration.)
  */
 
 import type { AutoCaptureOptions, TrackerConfig } from './types.js';
 
-export const DEFAULTS = {
-  /** Events per batch. */
-  maxEvents: 20,
-  /** Wait before sending a batch that is not full. */
-  maxWaitMs: 2000,
-  retry: { baseMs: 1000, maxMs: 60_000 },
-  queue: { maxEvents: 1000, maxBytes: 2_000_000 },
-  sessionTimeoutMinutes: 30,
-};
+type AutoCapture = TrackerConfig<any>['autoCapture'];
+const CAPTURES = ['pageviews', 'campaigns', 'webVitals', 'firstVisit'] as const;
 
 /** A message naming the bad field, or `undefined` when the configuration is usable. */
 export function checkConfig(config: TrackerConfig<any>): string | undefined {
@@ -20,13 +14,9 @@ export function checkConfig(config: TrackerConfig<any>): string | undefined {
   if (typeof config.writeKey !== 'string' || !config.writeKey) return 'writeKey must be a non-empty string';
 }
 
-/** Which automatic captures are on: all by default, `false` for none, or one by one. */
-export function captureOptions(auto: TrackerConfig<any>['autoCapture']): Required<AutoCaptureOptions> {
-  const on = (key: keyof AutoCaptureOptions) => auto !== false && (typeof auto !== 'object' || auto[key] !== false);
-  return {
-    pageviews: on('pageviews'),
-    campaigns: on('campaigns'),
-    webVitals: on('webVitals'),
-    firstVisit: on('firstVisit'),
-  };
-}
+/** Whether one automatic capture is on: all are by default, `false` turns all off. */
+export const captures = (auto: AutoCapture, key: keyof AutoCaptureOptions): boolean =>
+  auto !== false && (typeof auto !== 'object' || auto[key] !== false);
+
+/** Whether any automatic capture is on (the auto-capture module is loaded only then). */
+export const anyCapture = (auto: AutoCapture): boolean => CAPTURES.some((key) => captures(auto, key));

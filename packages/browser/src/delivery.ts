@@ -13,7 +13,6 @@
 import {
   backoffDelay,
   type Clock,
-  chunkBySize,
   MAX_BATCH_BYTES,
   MAX_BATCH_EVENTS,
   MAX_BEACON_BYTES,
@@ -48,12 +47,21 @@ export interface Delivery {
   dispose(): void;
 }
 
-export function createDelivery(options: DeliveryOptions): Delivery {
-  const { queue, clock, events } = options;
+export function createDelivery({
+  queue,
+  endpoint,
+  writeKey,
+  clock,
+  maxEvents,
+  maxWaitMs,
+  retry,
+  events,
+}: DeliveryOptions): Delivery {
+  const fullBatch = Math.min(maxEvents, MAX_BATCH_EVENTS);
+  let limit = fullBatch;
   let failures = 0;
   let retryTimer: unknown;
   let running: Promise<boolean> | undefined;
-  let limit = Math.min(options.maxEvents, MAX_BATCH_EVENTS);
   let disposed = false;
   // The queue already holds the events, so batching is only a question of when to send: once
   // `maxEvents` wait, or `maxWaitMs` after the first one.
@@ -62,51 +70,50 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     clock.clearTimeout(batchTimer);
     batchTimer = undefined;
   };
+  const skipWait = () => {
+    clock.clearTimeout(retryTimer);
+    retryTimer = undefined;
+  };
 
   const offline = () => globalThis.navigator?.onLine === false;
-  const ids = (items: QueueItem[]) => items.map((i) => i.messageId);
+  /** The next waiting events that fit in a body of `budget` bytes, marked as sending. */
+  const take = (max: number, budget: number) => queue.take(max, budget - BODY_OVERHEAD);
+  const body = (items: QueueItem[], sentAt = new Date(clock.now()).toISOString()) => batchBody(items, writeKey, sentAt);
 
   /** Applies an answer; returns whether the loop may go on. */
   function settle(items: QueueItem[], answer: HttpAnswer, via: 'fetch' | 'beacon' = 'fetch'): boolean {
     const { status } = answer;
-    if (status >= 200 && status < 300) {
+    const ok = status >= 200 && status < 300;
+    const drop = status === 400 || (status === 413 && items.length === 1);
+    queue.settle(items, ok || drop);
+    const messageIds = items.map((i) => i.messageId);
+    if (ok) {
       failures = 0;
-      limit = Math.min(options.maxEvents, MAX_BATCH_EVENTS);
-      queue.settle(items, true);
-      const rejected = answer.body?.rejected ?? [];
+      limit = fullBatch;
       const bad = new Set<string>();
-      for (const r of rejected) {
+      for (const r of answer.body?.rejected ?? []) {
         const id = r.messageId ?? items[r.index ?? -1]?.messageId;
         if (!id) continue;
         bad.add(id);
         events.emit('dropped', { reason: 'invalid', messageIds: [id], issues: r.issues ?? [] });
       }
-      const delivered = ids(items).filter((id) => !bad.has(id));
+      const delivered = messageIds.filter((id) => !bad.has(id));
       if (delivered.length) events.emit('delivered', { messageIds: delivered, via });
       return true;
     }
-    if (status === 400 || (status === 413 && items.length === 1)) {
-      queue.settle(items, true);
-      events.emit('dropped', { reason: status === 400 ? 'invalid' : 'too_large', messageIds: ids(items) });
+    if (drop) {
+      events.emit('dropped', { reason: status === 400 ? 'invalid' : 'too_large', messageIds });
       return true;
     }
-    queue.settle(items, false);
     if (status === 413) {
-      limit = Math.max(1, Math.ceil(items.length / 2));
+      limit = Math.ceil(items.length / 2);
       return true;
     }
     // Events are never given up on: they wait in storage, so attempts are not capped. Full
     // jitter, and never sooner than the server's Retry-After.
-    const delayMs = Math.max(
-      backoffDelay(failures++, options.retry),
-      parseRetryAfter(answer.retryAfter, clock.now()) ?? 0,
-    );
+    const delayMs = Math.max(backoffDelay(failures++, retry), parseRetryAfter(answer.retryAfter, clock.now()) ?? 0);
     if (!retryable(status))
-      events.emit('error', {
-        code: 'delivery',
-        status,
-        message: `${options.endpoint} answered ${status}; events kept`,
-      });
+      events.emit('error', { code: 'delivery', status, message: `${endpoint} answered ${status}; events kept` });
     // Offline: wait for the `online` event instead of a timer. One timer at a time: a failed
     // keepalive send on page exit may land while a retry is already scheduled.
     if (!offline() && !disposed && retryTimer === undefined)
@@ -119,38 +126,29 @@ export function createDelivery(options: DeliveryOptions): Delivery {
 
   async function loop(): Promise<boolean> {
     while (!disposed && retryTimer === undefined && !offline()) {
-      const items = queue.take(limit, MAX_BATCH_BYTES - BODY_OVERHEAD);
+      const items = take(limit, MAX_BATCH_BYTES);
       if (!items.length) break;
-      const body = batchBody(items, options.writeKey, new Date(clock.now()).toISOString());
-      if (!settle(items, await postBody(options.endpoint, body))) return false;
+      if (!settle(items, await postBody(endpoint, body(items)))) return false;
     }
     return !offline();
   }
 
   /** One sending loop at a time; callers during a loop share its outcome. */
   function run(): Promise<boolean> {
-    if (!running) {
-      running = loop().finally(() => {
-        running = undefined;
-      });
-    }
+    running ??= loop().finally(() => {
+      running = undefined;
+    });
     return running;
-  }
-
-  function skipWait(): void {
-    if (retryTimer !== undefined) clock.clearTimeout(retryTimer);
-    retryTimer = undefined;
   }
 
   return {
     added() {
       if (queue.size >= limit) void run();
-      else if (batchTimer === undefined) {
-        batchTimer = clock.setTimeout(() => {
+      else
+        batchTimer ??= clock.setTimeout(() => {
           batchTimer = undefined;
           void run();
-        }, options.maxWaitMs);
-      }
+        }, maxWaitMs);
     },
     async flush() {
       stopBatchTimer();
@@ -163,21 +161,17 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     exit() {
       stopBatchTimer();
       if (failures > 0 || offline()) return;
-      const items = queue.take(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
       const sentAt = new Date(clock.now()).toISOString();
-      const chunks = chunkBySize(
-        items,
-        items.map((i) => i.bytes),
-        MAX_BEACON_BYTES,
-        BODY_OVERHEAD,
-      );
-      for (const chunk of chunks) {
-        const body = batchBody(chunk, options.writeKey, sentAt);
+      // Chunks that fit the beacon budget, until every waiting event is on its way.
+      for (;;) {
+        const chunk = take(Number.POSITIVE_INFINITY, MAX_BEACON_BYTES);
+        if (!chunk.length) break;
+        const text = body(chunk, sentAt);
         // A beacon is never acknowledged: its events count as sent and leave the queue; if the
         // removal does not reach IndexedDB before the page dies, they are sent again later and
         // the server drops the duplicates by messageId.
-        if (beacon(options.endpoint, body)) settle(chunk, { status: 202, retryAfter: null }, 'beacon');
-        else void postBody(options.endpoint, body, true).then((answer) => settle(chunk, answer));
+        if (beacon(endpoint, text)) settle(chunk, { status: 202, retryAfter: null }, 'beacon');
+        else void postBody(endpoint, text, true).then((answer) => settle(chunk, answer));
       }
     },
     resume() {

@@ -34,13 +34,12 @@ export async function postBody(endpoint: string, body: string, keepalive = false
       credentials: 'omit',
       keepalive,
     });
-    let parsed: HttpAnswer['body'];
-    if (res.ok) {
-      try {
-        parsed = JSON.parse(await res.text());
-      } catch {}
-    }
-    return { status: res.status, retryAfter: res.headers.get('Retry-After'), body: parsed };
+    return {
+      status: res.status,
+      retryAfter: res.headers.get('Retry-After'),
+      // Only a 2xx answer's body matters (its `rejected` list); an empty or non-JSON one is fine.
+      body: res.ok ? await res.json().catch(() => {}) : undefined,
+    };
   } catch {
     return { status: 0, retryAfter: null };
   }
@@ -49,8 +48,7 @@ export async function postBody(endpoint: string, body: string, keepalive = false
 /** Hands a body to `navigator.sendBeacon`; `true` when the browser accepted to send it. */
 export function beacon(endpoint: string, body: string): boolean {
   try {
-    const nav = globalThis.navigator;
-    return typeof nav?.sendBeacon === 'function' && nav.sendBeacon(endpoint, body);
+    return !!globalThis.navigator?.sendBeacon?.(endpoint, body);
   } catch {
     return false;
   }

@@ -28,38 +28,30 @@ export interface IdentityStore {
 
 export function createIdentityStore(kv: KeyValue, namespace: string, sessionTimeoutMs: number): IdentityStore {
   const key = (name: string) => `tp:${namespace}:${name}`;
-  let firstVisit = false;
-  let anonymousId = kv.get(key('aid'));
-  if (!anonymousId) {
-    anonymousId = createMessageId();
-    kv.set(key('aid'), anonymousId);
-    firstVisit = true;
-  }
-  let userId = kv.get(key('uid')) ?? undefined;
-  let session: SessionRecord | undefined;
-  try {
-    session = JSON.parse(kv.get(key('sid')) ?? 'null') ?? undefined;
-  } catch {}
-
+  /** The stored session, which another tab may have moved on. */
+  const read = (): SessionRecord | undefined => {
+    try {
+      return JSON.parse(kv.get(key('sid')) ?? 'null') ?? undefined;
+    } catch {}
+  };
   const save = () => kv.set(key('sid'), JSON.stringify(session));
-
-  return {
-    get anonymousId() {
-      return anonymousId!;
-    },
-    get userId() {
-      return userId;
-    },
-    get firstVisit() {
-      return firstVisit;
-    },
-    touch(now) {
+  const newAnonymousId = () => {
+    const id = createMessageId();
+    kv.set(key('aid'), id);
+    return id;
+  };
+  let session = read();
+  const stored = kv.get(key('aid'));
+  // A plain object whose fields the methods below keep current.
+  const ids = {
+    anonymousId: stored || newAnonymousId(),
+    userId: kv.get(key('uid')) ?? undefined,
+    firstVisit: !stored,
+    touch(now: number) {
       let started = false;
       // Another tab may have moved the session on: read before deciding.
-      try {
-        const stored: SessionRecord | null = JSON.parse(kv.get(key('sid')) ?? 'null');
-        if (stored && (!session || stored.at >= session.at)) session = stored;
-      } catch {}
+      const latest = read();
+      if (latest && (!session || latest.at >= session.at)) session = latest;
       if (!session || typeof session.at !== 'number' || now - session.at > sessionTimeoutMs) {
         session = { id: createMessageId(), at: now };
         started = true;
@@ -68,11 +60,11 @@ export function createIdentityStore(kv: KeyValue, namespace: string, sessionTime
       save();
       return { session, started };
     },
-    setUserId(id) {
-      userId = id;
+    setUserId(id: string) {
+      ids.userId = id;
       kv.set(key('uid'), id);
     },
-    setCampaign(campaign) {
+    setCampaign(campaign: EventContext['campaign']) {
       if (session) {
         session.campaign = campaign;
         save();
@@ -80,11 +72,11 @@ export function createIdentityStore(kv: KeyValue, namespace: string, sessionTime
     },
     reset() {
       for (const name of ['aid', 'uid', 'sid']) kv.remove(key(name));
-      anonymousId = createMessageId();
-      kv.set(key('aid'), anonymousId);
-      userId = undefined;
+      ids.anonymousId = newAnonymousId();
+      ids.userId = undefined;
       session = undefined;
-      firstVisit = false;
+      ids.firstVisit = false;
     },
   };
+  return ids;
 }

@@ -8,7 +8,7 @@
  * queue still works in memory. The queue is capped by count and bytes; beyond the cap the
  * oldest events are dropped and handed to `onOverflow`, never lost silently.
  */
-import { clear, delMany, setMany, type UseStore } from 'idb-keyval';
+import { promisifyRequest, type UseStore } from 'idb-keyval';
 
 export interface QueueItem {
   /** Storage key: `<owner>:<sequence>`. */
@@ -45,14 +45,31 @@ export interface EventQueue {
   readonly size: number;
 }
 
-export function createQueue(options: QueueOptions): EventQueue {
-  const { store } = options;
+export function createQueue({
+  store,
+  maxEvents,
+  maxBytes,
+  onOverflow,
+  onStorageError,
+  ready,
+}: QueueOptions): EventQueue {
   let items: QueueItem[] = [];
   let bytes = 0;
-  let toSet: [string, string][] = [];
+  let toSet: QueueItem[] = [];
   let toDelete: string[] = [];
-  let writing: Promise<void> = options.ready ?? Promise.resolve();
+  let writing: Promise<unknown> = ready ?? Promise.resolve();
   let scheduled = false;
+
+  /** One readwrite transaction on the store, after the writes already queued. */
+  const transact = (fn: (s: IDBObjectStore) => void) =>
+    (writing = writing
+      .then(() =>
+        store!('readwrite', (s) => {
+          fn(s);
+          return promisifyRequest(s.transaction);
+        }),
+      )
+      .catch(onStorageError));
 
   function write(): void {
     if (!store || scheduled) return;
@@ -63,12 +80,13 @@ export function createQueue(options: QueueOptions): EventQueue {
       const dels = toDelete;
       toSet = [];
       toDelete = [];
-      writing = writing
-        .then(async () => {
-          if (sets.length) await setMany(sets, store);
-          if (dels.length) await delMany(dels, store);
-        })
-        .catch(options.onStorageError);
+      // Requests in one transaction run in order, so an event added and settled in the same
+      // tick is put, then deleted.
+      if (sets.length + dels.length)
+        transact((s) => {
+          for (const item of sets) s.put(item.json, item.key);
+          for (const key of dels) s.delete(key);
+        });
     });
   }
 
@@ -82,38 +100,36 @@ export function createQueue(options: QueueOptions): EventQueue {
     write();
   }
 
-  function add(item: QueueItem): void {
-    items.push(item);
-    bytes += item.bytes;
-    toSet.push([item.key, item.json]);
-    write();
-    if (items.length > options.maxEvents || bytes > options.maxBytes) {
-      const dropped = new Set<QueueItem>();
-      let count = items.length;
-      let size = bytes;
-      for (const old of items) {
-        if (count <= options.maxEvents && size <= options.maxBytes) break;
-        if (old.sending || old === item) continue;
-        dropped.add(old);
-        count--;
-        size -= old.bytes;
-      }
-      if (dropped.size) {
-        remove(dropped);
-        options.onOverflow([...dropped]);
-      }
-    }
-  }
-
   return {
-    add,
-    take(maxEvents, maxBytes) {
+    add(item) {
+      items.push(item);
+      bytes += item.bytes;
+      toSet.push(item);
+      write();
+      if (items.length > maxEvents || bytes > maxBytes) {
+        const dropped = new Set<QueueItem>();
+        let count = items.length;
+        let size = bytes;
+        for (const old of items) {
+          if (count <= maxEvents && size <= maxBytes) break;
+          if (old.sending || old === item) continue;
+          dropped.add(old);
+          count--;
+          size -= old.bytes;
+        }
+        if (dropped.size) {
+          remove(dropped);
+          onOverflow([...dropped]);
+        }
+      }
+    },
+    take(max, maxSize) {
       const out: QueueItem[] = [];
       let size = 0;
       for (const item of items) {
-        if (out.length >= maxEvents) break;
+        if (out.length >= max) break;
         if (item.sending) continue;
-        if (out.length > 0 && size + item.bytes + 1 > maxBytes) break;
+        if (out.length > 0 && size + item.bytes + 1 > maxSize) break;
         item.sending = true;
         size += item.bytes + 1;
         out.push(item);
@@ -135,17 +151,11 @@ export function createQueue(options: QueueOptions): EventQueue {
       }
       return added;
     },
-    async clear() {
+    clear() {
       items = [];
       bytes = 0;
       toSet = [];
-      if (!store) return;
-      await writing;
-      try {
-        await clear(store);
-      } catch (error) {
-        options.onStorageError(error);
-      }
+      return store ? transact((s) => s.clear()).then(() => {}) : Promise.resolve();
     },
     get size() {
       return items.length;

@@ -4,6 +4,7 @@
  * queue; delivery happens later, off the caller's path. No method throws into the host page.
  */
 import {
+  type ConsentState,
   createMessageId,
   type EventContext,
   formatIssues,
@@ -19,7 +20,7 @@ import {
   validateFeedback,
 } from '@touchpoint/core';
 import { createStore, type UseStore } from 'idb-keyval';
-import { captureOptions, checkConfig, DEFAULTS } from './config.js';
+import { anyCapture, checkConfig } from './config.js';
 import { allowedBy, decideConsent } from './consent.js';
 import { createDelivery } from './delivery.js';
 import { createEmitter } from './emitter.js';
@@ -28,7 +29,7 @@ import { createIdentityStore } from './identity.js';
 import { pageContext } from './page-context.js';
 import { createQueue } from './queue.js';
 import { createTabOwnership } from './tab-ownership.js';
-import type { Tracker, TrackerConfig, TrackerError, TrackerEvents, TrackResult } from './types.js';
+import type { DropReason, Tracker, TrackerConfig, TrackerError, TrackerEvents, TrackResult } from './types.js';
 import { createUnavailableTracker } from './unavailable-tracker.js';
 
 const LIBRARY = { name: '@touchpoint/browser', version: '0.1.0' };
@@ -53,39 +54,49 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
       message: w ? `createTracker: ${problem}` : 'no browser window (server-side rendering)',
     });
   }
-  const { endpoint, writeKey, touchpoints: catalog, debug } = config;
-  const clock = config.clock ?? systemClock;
-  const capture = captureOptions(config.autoCapture);
+  // Defaults, in one place (the README's configuration table).
+  const {
+    endpoint,
+    writeKey,
+    touchpoints: catalog,
+    debug,
+    clock = systemClock,
+    autoCapture: auto,
+    batch: { maxEvents = 20, maxWaitMs = 2000 } = {},
+    retry: { baseMs = 1000, maxMs = 60_000 } = {},
+    queue: { maxEvents: queueCap = 1000, maxBytes = 2_000_000 } = {},
+    session: { timeoutMinutes = 30 } = {},
+  } = config;
   const gpc = !!config.respectGlobalPrivacyControl;
   const log = (...args: unknown[]) => debug && console.log('[touchpoint]', ...args);
   const events = createEmitter<TrackerEvents>();
   const namespace = config.name ?? namespaceFor(endpoint, writeKey);
   const kv = localKeyValue();
-  const identity = createIdentityStore(
-    kv,
-    namespace,
-    (config.session?.timeoutMinutes ?? DEFAULTS.sessionTimeoutMinutes) * 60_000,
-  );
+  const identity = createIdentityStore(kv, namespace, timeoutMinutes * 60_000);
   const ownership = createTabOwnership(namespace, kv, clock);
   let store: UseStore | undefined;
   try {
     if (config.storage !== 'memory' && w.indexedDB) store = createStore(`touchpoint-${namespace}`, 'events');
   } catch {}
   if (!store) log('IndexedDB unavailable: events are kept in memory only');
-  const queueCap = config.queue?.maxEvents ?? DEFAULTS.queue.maxEvents;
   let storageFailed = false;
   const storageError = (error: unknown) => {
     if (storageFailed) return;
     storageFailed = true;
     report({ code: 'storage', message: `IndexedDB failed; events stay in memory: ${String(error)}` });
   };
+  const dropped = (reason: DropReason, messageIds: string[]) => events.emit('dropped', { reason, messageIds });
   const queue = createQueue({
     store,
     maxEvents: queueCap,
-    maxBytes: config.queue?.maxBytes ?? DEFAULTS.queue.maxBytes,
+    maxBytes,
     ready: ownership.ready,
-    onOverflow: (items) => events.emit('dropped', { reason: 'queue_full', messageIds: items.map((i) => i.messageId) }),
-    onStorageError: (error) => storageError(error),
+    onOverflow: (items) =>
+      dropped(
+        'queue_full',
+        items.map((i) => i.messageId),
+      ),
+    onStorageError: storageError,
   });
   const delivery = createDelivery({
     queue,
@@ -93,9 +104,9 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     clock,
     endpoint,
     writeKey,
-    maxEvents: config.batch?.maxEvents ?? DEFAULTS.maxEvents,
-    maxWaitMs: config.batch?.maxWaitMs ?? DEFAULTS.maxWaitMs,
-    retry: { ...DEFAULTS.retry, ...config.retry },
+    maxEvents,
+    maxWaitMs,
+    retry: { baseMs, maxMs },
   });
   let consent = decideConsent(undefined, config.consent, gpc);
   let held: TouchpointEvent[] = [];
@@ -108,11 +119,24 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     events.emit('error', error);
     return { ok: false, error };
   }
-  function invalid(message: string, issues?: Issue[]): TrackResult {
-    return report({ code: 'invalid', message, issues: issues ?? [{ path: '', message }] });
+  function invalid(message: string, issues: Issue[] = [{ path: '', message }]): TrackResult {
+    return report({ code: 'invalid', message, issues });
+  }
+  /** `invalid` for a missing or mistyped argument, naming it. */
+  const badArgument = (message: string, path: string, must: string) => invalid(message, [{ path, message: must }]);
+
+  /** Applies decided consent to an event; `false` (and a `dropped` notice) when it may not be sent. */
+  function admit(event: TouchpointEvent, decided: ConsentState): boolean {
+    if (!allowedBy(decided, event)) {
+      // Expected, not a fault: reported as dropped, not as an error.
+      dropped('consent', [event.messageId]);
+      return false;
+    }
+    event.context!.consent = decided;
+    return true;
   }
 
-  function keep(event: TouchpointEvent, json: string, bytes: number): void {
+  function keep(event: TouchpointEvent, json = JSON.stringify(event), bytes = utf8Length(json)): void {
     queue.add({
       key: `${ownership.id}:${(seq++).toString(36).padStart(8, '0')}`,
       messageId: event.messageId,
@@ -124,14 +148,8 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
 
   /** Checks and serialises an event once; stores it, or holds it while consent is pending. */
   function accept(event: TouchpointEvent): TrackResult {
-    if (consent !== 'pending') {
-      if (!allowedBy(consent, event)) {
-        // Expected, not a fault: reported as dropped, not as an error.
-        events.emit('dropped', { reason: 'consent', messageIds: [event.messageId] });
-        return { ok: false, error: { code: 'consent', message: `no analytics consent for ${event.type}` } };
-      }
-      event.context!.consent = consent;
-    }
+    if (consent !== 'pending' && !admit(event, consent))
+      return { ok: false, error: { code: 'consent', message: `no analytics consent for ${event.type}` } };
     let json: string;
     try {
       json = JSON.stringify(event);
@@ -143,8 +161,7 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     events.emit('event', event);
     // Held events obey the queue's cap too: a consent banner left unanswered must not grow memory.
     if (consent === 'pending') {
-      if (held.push(event) > queueCap)
-        events.emit('dropped', { reason: 'queue_full', messageIds: [held.shift()!.messageId] });
+      if (held.push(event) > queueCap) dropped('queue_full', [held.shift()!.messageId]);
     } else keep(event, json, bytes);
     log(event.type, event);
     return { ok: true, messageId: event.messageId };
@@ -154,10 +171,13 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     const now = clock.now();
     const { session, started } = identity.touch(now);
     if (started) autoCapture?.sessionStarted();
-    const context: EventContext = { library: LIBRARY, page: page ?? pageContext(w!), channel: 'web' };
-    const locale = w!.navigator?.language;
-    if (locale) context.locale = locale;
-    if (session.campaign) context.campaign = session.campaign;
+    const context: EventContext = {
+      library: LIBRARY,
+      page: page ?? pageContext(w!),
+      channel: 'web',
+      locale: w!.navigator?.language || undefined,
+      campaign: session.campaign,
+    };
     return {
       type,
       messageId: createMessageId(),
@@ -176,12 +196,12 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     page?: EventContext['page'],
   ): TrackResult {
     if (typeof name !== 'string' || !name)
-      return invalid('track() needs a touchpoint name', [{ path: 'event', message: 'must be a non-empty string' }]);
+      return badArgument('track() needs a touchpoint name', 'event', 'must be a non-empty string');
     if (
       properties !== undefined &&
       (typeof properties !== 'object' || properties === null || Array.isArray(properties))
     ) {
-      return invalid('properties must be an object', [{ path: 'properties', message: 'must be a plain object' }]);
+      return badArgument('properties must be an object', 'properties', 'must be a plain object');
     }
     const def = getTouchpoint(catalog, name);
     const event: TouchpointEvent = { ...envelope('track', page), event: name, properties };
@@ -194,7 +214,8 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
   function internal(error: unknown): TrackResult {
     return report({ code: 'internal', message: String(error) });
   }
-  function guard<A extends unknown[]>(fn: (...args: A) => TrackResult): (...args: A) => TrackResult {
+  /** Public methods never throw into the host page: a fault is reported as `internal`. */
+  function guard<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R | TrackResult {
     return (...args) => {
       try {
         return fn(...args);
@@ -212,7 +233,7 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     }),
     identify: guard((userId: string, traits?: JsonObject, identities?) => {
       if (typeof userId !== 'string' || !userId)
-        return invalid('identify() needs a userId', [{ path: 'userId', message: 'must be a non-empty string' }]);
+        return badArgument('identify() needs a userId', 'userId', 'must be a non-empty string');
       const result = accept({ ...envelope('identify'), userId, traits, identities });
       if (result.ok) identity.setUserId(userId);
       return result;
@@ -222,25 +243,13 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
       if (!checked.ok) return invalid(formatIssues(checked.issues), checked.issues);
       return accept({ ...envelope('feedback'), feedback: checked.value, properties: input.properties });
     }),
-    setConsent(change) {
-      try {
-        consent = decideConsent(consent, change, gpc);
-        if (consent === 'pending') return;
-        const decided = consent;
-        for (const event of held.splice(0)) {
-          if (!allowedBy(decided, event)) {
-            events.emit('dropped', { reason: 'consent', messageIds: [event.messageId] });
-            continue;
-          }
-          event.context!.consent = decided;
-          const json = JSON.stringify(event);
-          keep(event, json, utf8Length(json));
-        }
-        events.emit('consent', decided);
-      } catch (error) {
-        internal(error);
-      }
-    },
+    setConsent: guard((change: Partial<ConsentState>) => {
+      consent = decideConsent(consent, change, gpc);
+      if (consent === 'pending') return;
+      const decided = consent;
+      for (const event of held.splice(0)) if (admit(event, decided)) keep(event);
+      events.emit('consent', decided);
+    }),
     getConsent: () => consent,
     getIds: () => ({
       anonymousId: identity.anonymousId,
@@ -293,13 +302,13 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
 
   // Auto-capture loads after the first load; a session that starts now is handed over to it.
   const sessionStarted = identity.touch(clock.now()).started;
-  if (capture.pageviews || capture.campaigns || capture.webVitals || capture.firstVisit) {
+  if (anyCapture(auto)) {
     import('./auto-capture.js')
       .then(({ startAutoCapture }) => {
         if (destroyed) return;
         autoCapture = startAutoCapture({
           w,
-          capture,
+          auto,
           firstVisit: identity.firstVisit,
           sessionStarted,
           record,
