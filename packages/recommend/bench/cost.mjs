@@ -88,6 +88,30 @@ rec.learn(nextDay);
 rec.model();
 const dayMs = performance.now() - t;
 
+// The trainer refits in slices: how long does the event loop go without a turn?
+const secondDay = [...sessions(10_000, 91)];
+rec.learn(secondDay);
+let lastTurn = performance.now();
+let longestSlice = 0;
+let slices = 0;
+const probeClock = {
+  now: () => Date.now(),
+  setTimeout(fn, ms) {
+    const at = performance.now();
+    longestSlice = Math.max(longestSlice, at - lastTurn);
+    slices++;
+    return setTimeout(() => {
+      lastTurn = performance.now();
+      fn();
+    }, ms);
+  },
+  clearTimeout: (h) => clearTimeout(h),
+};
+t = performance.now();
+await rec.modelInSlices({ clock: probeClock });
+longestSlice = Math.max(longestSlice, performance.now() - lastTurn);
+const slicedMs = performance.now() - t;
+
 const queries = [];
 for (let q = 0; q < 20_000; q++) {
   const size = 1 + Math.floor(rand() * 4);
@@ -123,6 +147,9 @@ console.log(`| items known / baskets / subjects | ${rec.itemCount} / ${rec.baske
 console.log(`| learn (statistics) | ${(learnMs / 1000).toFixed(2)} s |`);
 console.log(`| fit (per-item regressions, top-K) | ${(fitMs / 1000).toFixed(2)} s |`);
 console.log(`| next day: learn 10k interactions + refit | ${(dayMs / 1000).toFixed(2)} s |`);
+console.log(
+  `| another day, refit in slices (trainer) | ${(slicedMs / 1000).toFixed(2)} s in ${slices + 1} slices, longest ${longestSlice.toFixed(0)} ms without an event-loop turn |`,
+);
 console.log(`| heap growth after learn + fit | ${globalThis.gc ? mb(heap1 - heap0) : 'run with --expose-gc'} |`);
 console.log(`| recommend() complementary | ${latency(model, 'complementary')} |`);
 console.log(`| recommend() similar | ${latency(model, 'similar')} |`);
