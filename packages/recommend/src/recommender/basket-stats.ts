@@ -31,6 +31,8 @@ export interface BasketStats {
   /** Index of an item id, interning it when new. */
   intern(id: string): number;
   indexOf(id: string): number | undefined;
+  /** Item id → index; append-only (ids are never removed). */
+  readonly index: ReadonlyMap<string, number>;
   /** Weighted interaction count per item (popularity). */
   count: Float64Array;
   /** Gram diagonal per item. */
@@ -97,6 +99,7 @@ export function createBasketStats(options: BasketStatsOptions): BasketStats {
       return i;
     },
     indexOf: (id) => index.get(id),
+    index,
     setBasket(key, next) {
       const prev = baskets.get(key);
       if (prev && !next) shrunk = true;

@@ -7,7 +7,7 @@
 import { type Clock, systemClock, TouchpointConfigError } from '@touchpoint/core';
 import { type Basket, createBasketStats } from './basket-stats.js';
 import { createItemRegression, type ItemColumn } from './item-regression.js';
-import { packNeighbours } from './neighbour-codec.js';
+import { packNeighboursInSteps } from './neighbour-codec.js';
 import { createNeighbourModel } from './neighbour-model.js';
 import type { Interaction, InteractionKind, RecommenderOptions, RecommendModel } from './types.js';
 
@@ -66,11 +66,11 @@ export interface Recommender extends RecommendModel {
   /** The current serving model (refitted if needed): a snapshot later learning does not change. */
   model(): RecommendModel;
   /**
-   * Like `model()`, but refits `sliceItems` regressions at a time (default 2000) with a 0 ms
+   * Like `model()`, but refits `sliceItems` regressions at a time (default 500) with a 0 ms
    * pause on `clock` between slices, so a server keeps answering requests while a large
    * catalogue refits. Calls during a refit share it; what is learned meanwhile is refitted next.
    * @example
-   * const model = await rec.modelInSlices(); // a few seconds at 50k items, in ~50 ms slices
+   * const model = await rec.modelInSlices(); // a few seconds at 50k items, in slices of tens of ms
    */
   modelInSlices(options?: { clock?: Clock; sliceItems?: number }): Promise<RecommendModel>;
   readonly basketCount: number;
@@ -176,11 +176,28 @@ export function createRecommender(options: RecommenderOptions = {}): Recommender
     }
     // Learning may have gone on meanwhile: its changes stay marked for the next refit, and items it
     // added join the model now (without neighbours until then).
-    current = buildModel(stats.ids.length);
-    return current;
+    const steps = buildModelInSteps(stats.ids.length);
+    for (let step = steps.next(); ; step = steps.next()) {
+      if (step.done) {
+        current = step.value;
+        return current;
+      }
+      await new Promise<void>((resolve) => clock.setTimeout(resolve, 0));
+    }
   }
 
+  const ROWS_PER_STEP = 5000;
+
   function buildModel(n: number): RecommendModel {
+    const steps = buildModelInSteps(n);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  /** Builds the serving model, yielding every few thousand rows (see `modelInSlices`). */
+  function* buildModelInSteps(n: number): Generator<void, RecommendModel> {
     const ids = stats.ids.slice();
     // Transpose the per-target columns into per-query-item rows (flat arrays, no objects: a
     // 50k-item shop has millions of entries), then keep each row's strongest `neighbours`.
@@ -205,6 +222,7 @@ export function createRecommender(options: RecommenderOptions = {}): Recommender
         weight[at] = w;
       }
     }
+    yield;
     const keptStart = new Int32Array(n + 1);
     const keptTo = new Int32Array(Math.min(to.length, n * neighbours));
     const keptWeight = new Float64Array(keptTo.length);
@@ -226,14 +244,36 @@ export function createRecommender(options: RecommenderOptions = {}): Recommender
         keptTo[k] = to[p]!;
         keptWeight[k++] = weight[p]!;
       }
+      if ((i + 1) % ROWS_PER_STEP === 0) yield;
     }
     keptStart[n] = k;
-    const popular = Array.from({ length: n }, (_, i) => i).filter((i) => stats.count[i]! > 1e-9);
-    popular.sort((a, b) => stats.count[b]! - stats.count[a]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
-    const index = new Map<string, number>();
-    for (let i = 0; i < ids.length; i++) index.set(ids[i]!, i);
-    const packed = packNeighbours(keptStart, keptTo.subarray(0, k), keptWeight.subarray(0, k));
-    return createNeighbourModel({ ids, index, neighbours: packed, popular: popular.slice(0, popularKept) });
+    const packed = yield* packNeighboursInSteps(
+      keptStart,
+      keptTo.subarray(0, k),
+      keptWeight.subarray(0, k),
+      ROWS_PER_STEP,
+    );
+    // Interned ids are never removed, so the live id → index map serves every snapshot (the
+    // model ignores indexes beyond its own item count).
+    return createNeighbourModel({ ids, index: stats.index, neighbours: packed, popular: mostPopular(ids, n) });
+  }
+
+  /** The `popularKept` most popular items, best first: one pass with a short sorted list. */
+  function mostPopular(ids: readonly string[], n: number): number[] {
+    const top: number[] = [];
+    const better = (a: number, b: number) =>
+      stats.count[a]! > stats.count[b]! || (stats.count[a] === stats.count[b] && ids[a]! < ids[b]!);
+    for (let i = 0; i < n; i++) {
+      if (!(stats.count[i]! > 1e-9) || popularKept === 0) continue;
+      if (top.length === popularKept && !better(i, top[popularKept - 1]!)) continue;
+      let p = top.length === popularKept ? popularKept - 1 : top.length;
+      while (p > 0 && better(i, top[p - 1]!)) {
+        top[p] = top[p - 1]!;
+        p--;
+      }
+      top[p] = i;
+    }
+    return top;
   }
 
   /** Merges new (item, weight) pairs — duplicates allowed — into the basket under `key`. */
@@ -344,7 +384,7 @@ export function createRecommender(options: RecommenderOptions = {}): Recommender
     model: refit,
     modelInSlices(opts = {}) {
       if (!slicing) {
-        const sliceItems = Math.max(1, Math.floor(opts.sliceItems ?? 2000));
+        const sliceItems = Math.max(1, Math.floor(opts.sliceItems ?? 500));
         slicing = refitInSlices(opts.clock ?? systemClock, sliceItems).finally(() => {
           slicing = undefined;
         });

@@ -25,6 +25,20 @@ export interface PackedNeighbours {
  * packNeighbours(Int32Array.of(0, 1, 2), Int32Array.of(1, 0), Float64Array.of(0.5, 0.5));
  */
 export function packNeighbours(rowStart: Int32Array, to: Int32Array, weight: Float64Array): PackedNeighbours {
+  const steps = packNeighboursInSteps(rowStart, to, weight, Number.POSITIVE_INFINITY);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** `packNeighbours`, pausing (yielding) after every `rowsPerStep` rows so a caller can interleave work. */
+export function* packNeighboursInSteps(
+  rowStart: Int32Array,
+  to: Int32Array,
+  weight: Float64Array,
+  rowsPerStep: number,
+): Generator<void, PackedNeighbours> {
   const rows = rowStart.length - 1;
   const outStart = new Int32Array(rows + 1);
   const outTo = new Int32Array(to.length);
@@ -52,6 +66,7 @@ export function packNeighbours(rowStart: Int32Array, to: Int32Array, weight: Flo
       outTo[e] = to[p]!;
       level[e++] = q;
     }
+    if ((i + 1) % rowsPerStep === 0) yield;
   }
   outStart[rows] = e;
   return finish(outStart, outTo.slice(0, e), level.slice(0, e), scale);
