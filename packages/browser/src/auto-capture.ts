@@ -5,35 +5,34 @@
  */
 import type { EventContext, JourneyStage, JsonObject } from '@touchpoint/core';
 import { captures } from './config.js';
+import { getWindow } from './environment.js';
+import type { IdentityStore } from './identity.js';
 import { campaignFrom, externalReferrer, watchNavigation } from './page-capture.js';
 import { pageContext } from './page-context.js';
 import type { TrackerConfig } from './types.js';
 import { captureWebVitals, WEB_VITAL_TOUCHPOINT } from './web-vitals.js';
 
-export interface CaptureHost {
-  w: Window;
-  /** The tracker's `autoCapture` option. */
-  auto: TrackerConfig<any>['autoCapture'];
-  /** This browser's first visit. */
-  firstVisit: boolean;
-  /** A session started with this page load. */
-  sessionStarted: boolean;
-  record(name: string, properties: JsonObject, stage?: JourneyStage, page?: EventContext['page']): unknown;
-  page(): unknown;
-  setCampaign(campaign: EventContext['campaign']): void;
-  onError(error: unknown): void;
-}
-
-/** Starts capturing; returns what to call when a new session starts, and how to stop. */
-export function startAutoCapture(host: CaptureHost): { sessionStarted(): void; stop(): void } {
-  const { w, auto } = host;
+/**
+ * Starts capturing; returns what to call when a new session starts, and how to stop.
+ * `sessionStarted` says whether a session started with this page load; `record` and `page` are
+ * the tracker's own, and `onError` reports a fault as the tracker's `internal` error.
+ */
+export function startAutoCapture(
+  auto: TrackerConfig<any>['autoCapture'],
+  identity: Pick<IdentityStore, 'firstVisit' | 'setCampaign'>,
+  sessionHasStarted: boolean,
+  record: (name: string, properties: JsonObject, stage?: JourneyStage, page?: EventContext['page']) => unknown,
+  page: () => unknown,
+  onError: (error: unknown) => void,
+): { sessionStarted(): void; stop(): void } {
+  const w = getWindow()!;
   const sessionStarted = () => {
     if (!captures(auto, 'campaigns')) return;
     const campaign = campaignFrom(w.location.search);
     const referrer = externalReferrer(w);
-    if (campaign) host.setCampaign(campaign);
+    if (campaign) identity.setCampaign(campaign);
     if (campaign || referrer) {
-      host.record(
+      record(
         'campaign.landed',
         {
           source: campaign?.source ?? null,
@@ -45,9 +44,9 @@ export function startAutoCapture(host: CaptureHost): { sessionStarted(): void; s
       );
     }
   };
-  if (host.sessionStarted) sessionStarted();
-  if (captures(auto, 'firstVisit') && host.firstVisit) {
-    host.record(
+  if (sessionHasStarted) sessionStarted();
+  if (captures(auto, 'firstVisit') && identity.firstVisit) {
+    record(
       'site.first_visit',
       { landingPage: w.location.pathname, referrer: w.document.referrer || null },
       'awareness',
@@ -55,14 +54,14 @@ export function startAutoCapture(host: CaptureHost): { sessionStarted(): void; s
   }
   let stop = () => {};
   if (captures(auto, 'pageviews')) {
-    host.page();
-    stop = watchNavigation(w, () => host.page());
+    page();
+    stop = watchNavigation(w, () => page());
   }
   if (captures(auto, 'webVitals')) {
     captureWebVitals(
       pageContext(w),
-      (properties, page) => host.record(WEB_VITAL_TOUCHPOINT, properties, undefined, page),
-      host.onError,
+      (properties, page) => record(WEB_VITAL_TOUCHPOINT, properties, undefined, page),
+      onError,
     );
   }
   return { sessionStarted, stop };

@@ -6,12 +6,12 @@
  */
 import type { ConsentState, TouchpointEvent } from '@touchpoint/core';
 
-export const NO_CONSENT: ConsentState = { analytics: false, personalization: false, marketing: false };
-const ALL_CONSENT: ConsentState = { analytics: true, personalization: true, marketing: true };
-
-function globalPrivacyControl(): boolean {
-  return (globalThis.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl === true;
-}
+/** Every category granted, or every category refused. */
+const every = (granted: boolean): ConsentState => ({
+  analytics: granted,
+  personalization: granted,
+  marketing: granted,
+});
 
 /** Consent after a change: `'pending'` stays pending, GPC turns marketing off when respected. */
 export function decideConsent(
@@ -20,13 +20,12 @@ export function decideConsent(
   respectGpc: boolean,
 ): ConsentState | 'pending' {
   if (change === 'pending') return 'pending';
-  const base = current === undefined ? ALL_CONSENT : current === 'pending' ? NO_CONSENT : current;
-  const next = { ...base, ...change };
-  if (respectGpc && globalPrivacyControl()) next.marketing = false;
+  const next = { ...(current === 'pending' ? every(false) : (current ?? every(true))), ...change };
+  if (respectGpc && (globalThis.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl)
+    next.marketing = false;
   return next;
 }
 
 /** `true` when consent allows sending this event. */
-export function allowedBy(consent: ConsentState, event: TouchpointEvent): boolean {
-  return event.type === 'feedback' || consent.analytics;
-}
+export const allowedBy = (consent: ConsentState, event: TouchpointEvent): boolean =>
+  event.type === 'feedback' || consent.analytics;

@@ -161,12 +161,11 @@ export function createDelivery({
     exit() {
       stopBatchTimer();
       if (failures > 0 || offline()) return;
-      const sentAt = new Date(clock.now()).toISOString();
       // Chunks that fit the beacon budget, until every waiting event is on its way.
       for (;;) {
         const chunk = take(Number.POSITIVE_INFINITY, MAX_BEACON_BYTES);
         if (!chunk.length) break;
-        const text = body(chunk, sentAt);
+        const text = body(chunk);
         // A beacon is never acknowledged: its events count as sent and leave the queue; if the
         // removal does not reach IndexedDB before the page dies, they are sent again later and
         // the server drops the duplicates by messageId.

@@ -11,17 +11,14 @@ export function createEmitter<E>(): Emitter<E> {
   const listeners: { [K in keyof E]?: Set<(value: E[K]) => void> } = {};
   return {
     on(type, fn) {
-      let set = listeners[type];
-      if (!set) listeners[type] = set = new Set();
+      const set = (listeners[type] ??= new Set());
       set.add(fn);
       return () => {
         set.delete(fn);
       };
     },
     emit(type, value) {
-      const set = listeners[type];
-      if (!set) return;
-      for (const fn of set) {
+      for (const fn of listeners[type] ?? []) {
         try {
           fn(value);
         } catch {

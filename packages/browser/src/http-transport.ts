@@ -11,9 +11,7 @@ import type { QueueItem } from './queue.js';
 export const BODY_OVERHEAD = 160;
 
 export function batchBody(items: readonly QueueItem[], writeKey: string, sentAt: string): string {
-  let events = '';
-  for (let i = 0; i < items.length; i++) events += (i ? ',' : '') + items[i]!.json;
-  return `{"batch":[${events}],"sentAt":"${sentAt}","v":${WIRE_VERSION},"writeKey":${JSON.stringify(writeKey)}}`;
+  return `{"batch":[${items.map((i) => i.json).join()}],"sentAt":"${sentAt}","v":${WIRE_VERSION},"writeKey":${JSON.stringify(writeKey)}}`;
 }
 
 export interface HttpAnswer {

@@ -41,7 +41,7 @@ export interface EventQueue {
   /** Takes over items already in storage (another tab's); returns how many were new here. */
   restore(items: QueueItem[]): number;
   /** Forgets every event, stored ones of every tab included. */
-  clear(): Promise<void>;
+  clear(): void;
   readonly size: number;
 }
 
@@ -155,7 +155,7 @@ export function createQueue({
       items = [];
       bytes = 0;
       toSet = [];
-      return store ? transact((s) => s.clear()).then(() => {}) : Promise.resolve();
+      if (store) transact((s) => s.clear());
     },
     get size() {
       return items.length;

@@ -260,7 +260,7 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     reset() {
       held = [];
       identity.reset();
-      void queue.clear();
+      queue.clear();
     },
     on: events.on,
     destroy() {
@@ -306,16 +306,7 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     import('./auto-capture.js')
       .then(({ startAutoCapture }) => {
         if (destroyed) return;
-        autoCapture = startAutoCapture({
-          w,
-          auto,
-          firstVisit: identity.firstVisit,
-          sessionStarted,
-          record,
-          page: tracker.page,
-          setCampaign: identity.setCampaign,
-          onError: internal,
-        });
+        autoCapture = startAutoCapture(auto, identity, sessionStarted, record, tracker.page, internal);
       })
       .catch(internal);
   }
