@@ -163,7 +163,7 @@ export function createDelivery({
       if (failures > 0 || offline()) return;
       // Chunks that fit the beacon budget, until every waiting event is on its way.
       for (;;) {
-        const chunk = take(Number.POSITIVE_INFINITY, MAX_BEACON_BYTES);
+        const chunk = take(Infinity, MAX_BEACON_BYTES);
         if (!chunk.length) break;
         const text = body(chunk);
         // A beacon is never acknowledged: its events count as sent and leave the queue; if the

@@ -11,8 +11,8 @@ export function createEmitter<E>(): Emitter<E> {
   const listeners: { [K in keyof E]?: Set<(value: E[K]) => void> } = {};
   return {
     on(type, fn) {
-      const set = (listeners[type] ??= new Set());
-      set.add(fn);
+      const set = listeners[type] ?? new Set();
+      listeners[type] = set.add(fn);
       return () => {
         set.delete(fn);
       };

@@ -29,7 +29,7 @@ export interface QueueOptions {
   onOverflow: (dropped: QueueItem[]) => void;
   onStorageError: (error: unknown) => void;
   /** Writes wait for this (the tab holding its owner lock). */
-  ready?: Promise<void>;
+  ready?: Promise<unknown>;
 }
 
 export interface EventQueue {

@@ -14,7 +14,7 @@ export interface TabOwnership {
   /** This tab's owner id. */
   readonly id: string;
   /** Resolves once this tab holds its own lock (events are stored only after that). */
-  readonly ready: Promise<void>;
+  readonly ready: Promise<unknown>;
   /** Tries to take over a (closed) tab's lock; `true` when this tab now holds it. */
   claim(owner: string): Promise<boolean>;
   /** Lets go of every lock (page exit, destroy). */
@@ -28,11 +28,7 @@ export interface LockProvider {
 }
 
 interface LockManagerLike {
-  request(
-    name: string,
-    options: { ifAvailable: boolean },
-    callback: (lock: unknown) => Promise<void>,
-  ): Promise<unknown>;
+  request(name: string, options: { ifAvailable: boolean }, callback: (lock: unknown) => unknown): Promise<unknown>;
 }
 
 function webLocks(locks: LockManagerLike): LockProvider {
@@ -44,7 +40,7 @@ function webLocks(locks: LockManagerLike): LockProvider {
           .request(name, { ifAvailable: true }, (lock) => {
             resolve(!!lock);
             // Holding the callback's promise open holds the lock.
-            return lock ? new Promise<void>((release) => releases.push(release)) : Promise.resolve();
+            return lock && new Promise<void>((release) => releases.push(release));
           })
           .catch(() => resolve(false));
       }),
@@ -64,7 +60,7 @@ export function createTabOwnership(namespace: string, kv: KeyValue, clock: Clock
   const claim = (owner: string) => provider.then((p) => p.claim(lockName(owner))).catch(() => false);
   return {
     id,
-    ready: claim(id).then(() => undefined),
+    ready: claim(id),
     claim,
     release() {
       void provider.then((p) => p.release());
