@@ -22,18 +22,7 @@ import {
 import type { Emitter } from './emitter.js';
 import { BODY_OVERHEAD, batchBody, beacon, type HttpAnswer, postBody } from './http-transport.js';
 import type { EventQueue, QueueItem } from './queue.js';
-import type { FlushResult, TrackerEvents } from './types.js';
-
-export interface DeliveryOptions {
-  queue: EventQueue;
-  endpoint: string;
-  writeKey: string;
-  clock: Clock;
-  maxEvents: number;
-  maxWaitMs: number;
-  retry: { baseMs: number; maxMs: number };
-  events: Emitter<TrackerEvents>;
-}
+import type { DeliveredNotice, FlushResult, TrackerEvents } from './types.js';
 
 export interface Delivery {
   /** A new event is in the queue. */
@@ -47,16 +36,21 @@ export interface Delivery {
   dispose(): void;
 }
 
-export function createDelivery({
-  queue,
-  endpoint,
-  writeKey,
-  clock,
-  maxEvents,
-  maxWaitMs,
-  retry,
-  events,
-}: DeliveryOptions): Delivery {
+/**
+ * Delivery of `queue` to `endpoint`, in batches of up to `maxEvents` sent at most `maxWaitMs`
+ * after the first waits, retried after `retry` backoff; outcomes go to `events`. Arguments are
+ * positional to keep the first load small.
+ */
+export function createDelivery(
+  queue: EventQueue,
+  events: Emitter<TrackerEvents>,
+  clock: Clock,
+  endpoint: string,
+  writeKey: string,
+  maxEvents: number,
+  maxWaitMs: number,
+  retry: { baseMs: number; maxMs: number },
+): Delivery {
   const fullBatch = Math.min(maxEvents, MAX_BATCH_EVENTS);
   let limit = fullBatch;
   let failures = 0;
@@ -81,8 +75,11 @@ export function createDelivery({
   const body = (items: QueueItem[], sentAt = new Date(clock.now()).toISOString()) => batchBody(items, writeKey, sentAt);
 
   /** Applies an answer; returns whether the loop may go on. */
-  function settle(items: QueueItem[], answer: HttpAnswer, via: 'fetch' | 'beacon' = 'fetch'): boolean {
-    const { status } = answer;
+  function settle(
+    items: QueueItem[],
+    [status, retryAfter, answer]: HttpAnswer,
+    via: DeliveredNotice['via'] = 'fetch',
+  ): boolean {
     const ok = status >= 200 && status < 300;
     const drop = status === 400 || (status === 413 && items.length === 1);
     queue.settle(items, ok || drop);
@@ -91,7 +88,7 @@ export function createDelivery({
       failures = 0;
       limit = fullBatch;
       const bad = new Set<string>();
-      for (const r of answer.body?.rejected ?? []) {
+      for (const r of answer?.rejected ?? []) {
         const id = r.messageId ?? items[r.index ?? -1]?.messageId;
         if (!id) continue;
         bad.add(id);
@@ -111,7 +108,7 @@ export function createDelivery({
     }
     // Events are never given up on: they wait in storage, so attempts are not capped. Full
     // jitter, and never sooner than the server's Retry-After.
-    const delayMs = Math.max(backoffDelay(failures++, retry), parseRetryAfter(answer.retryAfter, clock.now()) ?? 0);
+    const delayMs = Math.max(backoffDelay(failures++, retry), parseRetryAfter(retryAfter, clock.now()) ?? 0);
     if (!retryable(status))
       events.emit('error', { code: 'delivery', status, message: `${endpoint} answered ${status}; events kept` });
     // Offline: wait for the `online` event instead of a timer. One timer at a time: a failed
@@ -169,7 +166,7 @@ export function createDelivery({
         // A beacon is never acknowledged: its events count as sent and leave the queue; if the
         // removal does not reach IndexedDB before the page dies, they are sent again later and
         // the server drops the duplicates by messageId.
-        if (beacon(endpoint, text)) settle(chunk, { status: 202, retryAfter: null }, 'beacon');
+        if (beacon(endpoint, text)) settle(chunk, [202], 'beacon');
         else void postBody(endpoint, text, true).then((answer) => settle(chunk, answer));
       }
     },

@@ -14,12 +14,14 @@ export function batchBody(items: readonly QueueItem[], writeKey: string, sentAt:
   return `{"batch":[${items.map((i) => i.json).join()}],"sentAt":"${sentAt}","v":${WIRE_VERSION},"writeKey":${JSON.stringify(writeKey)}}`;
 }
 
-export interface HttpAnswer {
-  /** 0 when no answer came (network error). */
-  status: number;
-  retryAfter: string | null;
-  /** Parsed JSON body of a 2xx answer, when there is one. */
-  body?: { rejected?: { index?: number; messageId?: string; issues?: { path: string; message: string }[] }[] };
+/**
+ * What the ingest answered: the status (0 when no answer came: a network error), its
+ * `Retry-After` header, and the parsed JSON body of a 2xx answer when there is one.
+ */
+export type HttpAnswer = [status: number, retryAfter?: string | null, body?: IngestBody];
+
+export interface IngestBody {
+  rejected?: { index?: number; messageId?: string; issues?: { path: string; message: string }[] }[];
 }
 
 /** POSTs a body; never rejects. */
@@ -32,14 +34,14 @@ export async function postBody(endpoint: string, body: string, keepalive = false
       credentials: 'omit',
       keepalive,
     });
-    return {
-      status: res.status,
-      retryAfter: res.headers.get('Retry-After'),
+    return [
+      res.status,
+      res.headers.get('Retry-After'),
       // Only a 2xx answer's body matters (its `rejected` list); an empty or non-JSON one is fine.
-      body: res.ok ? await res.json().catch(() => {}) : undefined,
-    };
+      res.ok ? await res.json().catch(() => {}) : undefined,
+    ];
   } catch {
-    return { status: 0, retryAfter: null };
+    return [0];
   }
 }
 

@@ -19,7 +19,7 @@ export interface IdentityStore {
   /** `true` when this tracker created the anonymous id: the browser's first visit. */
   readonly firstVisit: boolean;
   /** Marks activity now; returns the session and whether it just started. */
-  touch(now: number): { session: SessionRecord; started: boolean };
+  touch(now: number): [session: SessionRecord, started: boolean];
   setUserId(userId: string): void;
   setCampaign(campaign: EventContext['campaign']): void;
   /** Forgets every id (right to erasure) and starts afresh. */
@@ -47,7 +47,7 @@ export function createIdentityStore(kv: KeyValue, namespace: string, sessionTime
     anonymousId: stored || newAnonymousId(),
     userId: kv.get(key('uid')) ?? undefined,
     firstVisit: !stored,
-    touch(now: number) {
+    touch(now: number): [SessionRecord, boolean] {
       let started = false;
       // Another tab may have moved the session on: read before deciding.
       const latest = read();
@@ -58,7 +58,7 @@ export function createIdentityStore(kv: KeyValue, namespace: string, sessionTime
       }
       session.at = now;
       save();
-      return { session, started };
+      return [session, started];
     },
     setUserId(id: string) {
       ids.userId = id;

@@ -21,17 +21,6 @@ export interface QueueItem {
   sending?: boolean;
 }
 
-export interface QueueOptions {
-  /** `undefined` for a memory-only queue. */
-  store: UseStore | undefined;
-  maxEvents: number;
-  maxBytes: number;
-  onOverflow: (dropped: QueueItem[]) => void;
-  onStorageError: (error: unknown) => void;
-  /** Writes wait for this (the tab holding its owner lock). */
-  ready?: Promise<unknown>;
-}
-
 export interface EventQueue {
   add(item: QueueItem): void;
   /** Marks up to `maxEvents` waiting items (and at most `maxBytes`) as sending and returns them. */
@@ -45,19 +34,24 @@ export interface EventQueue {
   readonly size: number;
 }
 
-export function createQueue({
-  store,
-  maxEvents,
-  maxBytes,
-  onOverflow,
-  onStorageError,
-  ready,
-}: QueueOptions): EventQueue {
+/**
+ * A queue capped at `maxEvents` and `maxBytes`, written to `store` (`undefined`: memory only)
+ * once `ready` resolves (the tab holds its owner lock). Overflow and storage failures are
+ * handed to the callbacks. Arguments are positional to keep the first load small.
+ */
+export function createQueue(
+  store: UseStore | undefined,
+  maxEvents: number,
+  maxBytes: number,
+  ready: Promise<unknown>,
+  onOverflow: (dropped: QueueItem[]) => void,
+  onStorageError: (error: unknown) => void,
+): EventQueue {
   let items: QueueItem[] = [];
   let bytes = 0;
   let toSet: QueueItem[] = [];
   let toDelete: string[] = [];
-  let writing: Promise<unknown> = ready ?? Promise.resolve();
+  let writing = ready;
   let scheduled = false;
 
   /** One readwrite transaction on the store, after the writes already queued. */

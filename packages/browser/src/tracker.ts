@@ -86,28 +86,19 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     report({ code: 'storage', message: `IndexedDB failed; events stay in memory: ${String(error)}` });
   };
   const dropped = (reason: DropReason, messageIds: string[]) => events.emit('dropped', { reason, messageIds });
-  const queue = createQueue({
+  const queue = createQueue(
     store,
-    maxEvents: queueCap,
+    queueCap,
     maxBytes,
-    ready: ownership.ready,
-    onOverflow: (items) =>
+    ownership.ready,
+    (items) =>
       dropped(
         'queue_full',
         items.map((i) => i.messageId),
       ),
-    onStorageError: storageError,
-  });
-  const delivery = createDelivery({
-    queue,
-    events,
-    clock,
-    endpoint,
-    writeKey,
-    maxEvents,
-    maxWaitMs,
-    retry: { baseMs, maxMs },
-  });
+    storageError,
+  );
+  const delivery = createDelivery(queue, events, clock, endpoint, writeKey, maxEvents, maxWaitMs, { baseMs, maxMs });
   let consent = decideConsent(undefined, config.consent, gpc);
   let held: TouchpointEvent[] = [];
   let seq = 0;
@@ -169,7 +160,7 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
 
   function envelope<T extends TouchpointEvent['type']>(type: T, page?: EventContext['page']) {
     const now = clock.now();
-    const { session, started } = identity.touch(now);
+    const [session, started] = identity.touch(now);
     if (started) autoCapture?.sessionStarted();
     const context: EventContext = {
       library: LIBRARY,
@@ -254,7 +245,7 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     getIds: () => ({
       anonymousId: identity.anonymousId,
       userId: identity.userId,
-      sessionId: identity.touch(clock.now()).session.id,
+      sessionId: identity.touch(clock.now())[0].id,
     }),
     flush: () => delivery.flush().catch(() => ({ ok: false, pending: queue.size })),
     reset() {
@@ -301,7 +292,7 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
   if (store) void ownership.ready.then(adopt);
 
   // Auto-capture loads after the first load; a session that starts now is handed over to it.
-  const sessionStarted = identity.touch(clock.now()).started;
+  const sessionStarted = identity.touch(clock.now())[1];
   if (anyCapture(auto)) {
     import('./auto-capture.js')
       .then(({ startAutoCapture }) => {
