@@ -6,7 +6,7 @@
  */
 import { type Clock, systemClock, TouchpointConfigError } from '@touchpoint/core';
 import { type Basket, createBasketStats } from './basket-stats.js';
-import { createItemRegression, type ItemColumn } from './item-regression.js';
+import { createItemRegression } from './item-regression.js';
 import { packNeighboursInSteps } from './neighbour-codec.js';
 import { createNeighbourModel } from './neighbour-model.js';
 import type { Interaction, InteractionKind, RecommenderOptions, RecommendModel } from './types.js';
@@ -122,8 +122,29 @@ export function createRecommender(options: RecommenderOptions = {}): Recommender
 
   const maxBaskets = positive('maxBaskets', options.maxBaskets ?? RECOMMENDER_DEFAULTS.maxBaskets);
   const stats = createBasketStats({ basketSizeExponent, halfLifeMs: halfLifeDays * DAY_MS, maxBaskets });
-  const fitColumn = createItemRegression(stats, { candidates, l2, popularityPenalty });
-  const columns: (ItemColumn | undefined)[] = [];
+  const fitItem = createItemRegression(stats, { candidates, l2, popularityPenalty });
+  // Every item's regression result in one store: item j owns slots [j * candidates, + colSize[j]).
+  let colFrom = new Int32Array(0);
+  let colWeight = new Float64Array(0);
+  let colSize = new Int32Array(0);
+  let fitted = 0; // items with a slot (fitted at least once)
+
+  function fitColumn(j: number) {
+    if (j >= colSize.length) {
+      const capacity = Math.max(64, stats.ids.length * 2);
+      const from = new Int32Array(capacity * candidates);
+      from.set(colFrom);
+      const weight = new Float64Array(capacity * candidates);
+      weight.set(colWeight);
+      const size = new Int32Array(capacity);
+      size.set(colSize);
+      colFrom = from;
+      colWeight = weight;
+      colSize = size;
+    }
+    colSize[j] = fitItem(j, colFrom, colWeight, j * candidates);
+    if (j >= fitted) fitted = j + 1;
+  }
   let current: RecommendModel | undefined;
   let plainBaskets = 0;
 
@@ -143,11 +164,10 @@ export function createRecommender(options: RecommenderOptions = {}): Recommender
       // changes only through its popularity, so a non-candidate can only fall further behind:
       // refitting the changed items and those that use a changed item as candidate is exact.
       const changed = new Set(dirty.items);
-      for (let j = 0; j < columns.length; j++) {
-        const col = columns[j];
-        if (!col || targets.has(j)) continue;
-        for (let p = 0; p < col.from.length; p++) {
-          if (changed.has(col.from[p]!)) {
+      for (let j = 0; j < fitted; j++) {
+        if (targets.has(j)) continue;
+        for (let p = j * candidates; p < j * candidates + colSize[j]!; p++) {
+          if (changed.has(colFrom[p]!)) {
             targets.add(j);
             break;
           }
@@ -160,7 +180,7 @@ export function createRecommender(options: RecommenderOptions = {}): Recommender
   function refit(): RecommendModel {
     const targets = takeTargets();
     if (!targets) return current!;
-    for (const j of targets) columns[j] = fitColumn(j);
+    for (const j of targets) fitColumn(j);
     current = buildModel(stats.ids.length);
     return current;
   }
@@ -171,7 +191,7 @@ export function createRecommender(options: RecommenderOptions = {}): Recommender
     const targets = takeTargets();
     if (!targets) return current!;
     for (let i = 0; i < targets.length; i++) {
-      columns[targets[i]!] = fitColumn(targets[i]!);
+      fitColumn(targets[i]!);
       if ((i + 1) % sliceItems === 0) await new Promise<void>((resolve) => clock.setTimeout(resolve, 0));
     }
     // Learning may have gone on meanwhile: its changes stay marked for the next refit, and items it
@@ -202,22 +222,20 @@ export function createRecommender(options: RecommenderOptions = {}): Recommender
     // Transpose the per-target columns into per-query-item rows (flat arrays, no objects: a
     // 50k-item shop has millions of entries), then keep each row's strongest `neighbours`.
     const rowLength = new Int32Array(n + 1);
-    for (let j = 0; j < n; j++) {
-      const col = columns[j];
-      if (!col) continue;
-      for (let p = 0; p < col.from.length; p++) if (col.weight[p]! > 0) rowLength[col.from[p]! + 1]!++;
+    const last = Math.min(n, fitted);
+    for (let j = 0; j < last; j++) {
+      for (let p = j * candidates; p < j * candidates + colSize[j]!; p++)
+        if (colWeight[p]! > 0) rowLength[colFrom[p]! + 1]!++;
     }
     for (let i = 0; i < n; i++) rowLength[i + 1] = rowLength[i + 1]! + rowLength[i]!;
     const fill = rowLength.slice(0, n);
     const to = new Int32Array(rowLength[n]!);
     const weight = new Float64Array(rowLength[n]!);
-    for (let j = 0; j < n; j++) {
-      const col = columns[j];
-      if (!col) continue;
-      for (let p = 0; p < col.from.length; p++) {
-        const w = col.weight[p]!;
+    for (let j = 0; j < last; j++) {
+      for (let p = j * candidates; p < j * candidates + colSize[j]!; p++) {
+        const w = colWeight[p]!;
         if (w <= 0) continue;
-        const at = fill[col.from[p]!]!++;
+        const at = fill[colFrom[p]!]!++;
         to[at] = j;
         weight[at] = w;
       }

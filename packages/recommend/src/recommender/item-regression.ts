@@ -13,11 +13,13 @@ export interface RegressionOptions {
   popularityPenalty: number;
 }
 
-/** Weights with which candidate items (`from`) predict one target item. */
-export interface ItemColumn {
-  from: Int32Array;
-  weight: Float64Array;
-}
+/**
+ * Fits one target item and writes the weights with which candidate items (`from`) predict it at
+ * `offset` of the caller's arrays (at most `candidates` entries); returns how many it wrote.
+ * Results go into one preallocated store, not two small typed arrays per item: tens of thousands
+ * of tiny array buffers make every garbage collection slow.
+ */
+export type FitItem = (target: number, from: Int32Array, weight: Float64Array, offset: number) => number;
 
 // Sums that cancelled out (a forgotten basket) leave rounding dust; treat it as absent.
 const DUST = 1e-9;
@@ -26,12 +28,14 @@ const DUST = 1e-9;
  * Returns a function fitting one target item; it reuses scratch buffers between calls.
  * @example
  * const fit = createItemRegression(stats, { candidates: 50, l2: 3, popularityPenalty: 0.5 });
- * const column = fit(stats.indexOf('tea')!);
+ * const written = fit(stats.indexOf('tea')!, from, weight, 0);
  */
-export function createItemRegression(stats: BasketStats, options: RegressionOptions): (target: number) => ItemColumn {
+export function createItemRegression(stats: BasketStats, options: RegressionOptions): FitItem {
   const m = options.candidates;
   const a = new Float64Array(m * m);
   const rhs = new Float64Array(m);
+  const solution = new Float64Array(m);
+  const chosen = new Int32Array(m);
   const candidates: number[] = [];
   let scores = new Float64Array(0);
   let values = new Float64Array(0);
@@ -40,12 +44,12 @@ export function createItemRegression(stats: BasketStats, options: RegressionOpti
   // Called once per stored pair on every full fit: avoid Math.pow for the common exponents.
   const penalty = beta === 0 ? () => 1 : beta === 0.5 ? Math.sqrt : (c: number) => c ** beta;
 
-  return (target) => {
+  return (target, outFrom, outWeight, offset) => {
     const { ids, count, diag, gram } = stats;
     const l2 = options.l2 / stats.scale();
     candidates.length = 0;
     // An item whose every basket was forgotten keeps only rounding dust: it predicts nothing.
-    if (!(diag[target]! > DUST)) return { from: new Int32Array(0), weight: new Float64Array(0) };
+    if (!(diag[target]! > DUST)) return 0;
     if (scores.length < ids.length) {
       scores = new Float64Array(ids.length * 2);
       values = new Float64Array(ids.length * 2);
@@ -67,20 +71,23 @@ export function createItemRegression(stats: BasketStats, options: RegressionOpti
     }
     pool.sort((x, y) => scores[y]! - scores[x]! || (ids[x]! < ids[y]! ? -1 : ids[x]! > ids[y]! ? 1 : 0));
     const size = Math.min(m, pool.length);
-    const from = Int32Array.from(pool.slice(0, size));
+    for (let p = 0; p < size; p++) chosen[p] = pool[p]!;
     for (let p = 0; p < size; p++) {
-      const ip = from[p]!;
+      const ip = chosen[p]!;
       rhs[p] = values[ip]!;
       a[p * size + p] = diag[ip]! + l2;
       for (let q = 0; q < p; q++) {
-        const v = gram.get(ip, from[q]!);
+        const v = gram.get(ip, chosen[q]!);
         a[p * size + q] = v;
         a[q * size + p] = v;
       }
     }
-    const weight = new Float64Array(size);
-    if (size > 0) choleskySolve(a, rhs, size, weight);
-    return { from, weight };
+    if (size > 0) choleskySolve(a, rhs, size, solution);
+    for (let p = 0; p < size; p++) {
+      outFrom[offset + p] = chosen[p]!;
+      outWeight[offset + p] = solution[p]!;
+    }
+    return size;
   };
 }
 
