@@ -8,10 +8,13 @@ import type { AutoCaptureOptions, TrackerConfig } from './types.js';
 type AutoCapture = TrackerConfig<any>['autoCapture'];
 const CAPTURES = ['pageviews', 'campaigns', 'webVitals', 'firstVisit'] as const;
 
+/** `true` unless `value` is a non-empty string. */
+export const notText = (value: unknown): boolean => typeof value !== 'string' || !value;
+
 /** A message naming the bad field, or `undefined` when the configuration is usable. */
 export function checkConfig(config: TrackerConfig<any>): string | undefined {
-  if (!config || typeof config.endpoint !== 'string' || !config.endpoint) return 'endpoint must be a URL string';
-  if (typeof config.writeKey !== 'string' || !config.writeKey) return 'writeKey must be a non-empty string';
+  if (!config || notText(config.endpoint)) return 'endpoint must be a URL string';
+  if (notText(config.writeKey)) return 'writeKey must be a non-empty string';
 }
 
 /** Whether one automatic capture is on: all are by default, `false` turns all off. */

@@ -51,7 +51,7 @@ function webLocks(locks: LockManagerLike): LockProvider {
 }
 
 export function createTabOwnership(namespace: string, kv: KeyValue, clock: Clock): TabOwnership {
-  const id = createMessageId().replace(/-/g, '');
+  const id = createMessageId();
   const lockName = (owner: string) => `tp:${namespace}:owner:${owner}`;
   const locks = (globalThis.navigator as { locks?: LockManagerLike } | undefined)?.locks;
   const provider: Promise<LockProvider> = locks

@@ -20,7 +20,7 @@ import {
   validateFeedback,
 } from '@touchpoint/core';
 import { createStore, type UseStore } from 'idb-keyval';
-import { anyCapture, checkConfig } from './config.js';
+import { anyCapture, checkConfig, notText } from './config.js';
 import { allowedBy, decideConsent } from './consent.js';
 import { createDelivery } from './delivery.js';
 import { createEmitter } from './emitter.js';
@@ -106,7 +106,7 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
   let autoCapture: { sessionStarted(): void; stop(): void } | undefined;
 
   function report(error: TrackerError): TrackResult {
-    log('error:', error.message, error.issues ?? '');
+    log('error:', error);
     events.emit('error', error);
     return { ok: false, error };
   }
@@ -186,8 +186,7 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     stage?: JourneyStage,
     page?: EventContext['page'],
   ): TrackResult {
-    if (typeof name !== 'string' || !name)
-      return badArgument('track() needs a touchpoint name', 'event', 'must be a non-empty string');
+    if (notText(name)) return badArgument('track() needs a touchpoint name', 'event', 'must be a non-empty string');
     if (
       properties !== undefined &&
       (typeof properties !== 'object' || properties === null || Array.isArray(properties))
@@ -223,8 +222,7 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
       return accept({ ...base, name: base.context.page?.title, properties });
     }),
     identify: guard((userId: string, traits?: JsonObject, identities?) => {
-      if (typeof userId !== 'string' || !userId)
-        return badArgument('identify() needs a userId', 'userId', 'must be a non-empty string');
+      if (notText(userId)) return badArgument('identify() needs a userId', 'userId', 'must be a non-empty string');
       const result = accept({ ...envelope('identify'), userId, traits, identities });
       if (result.ok) identity.setUserId(userId);
       return result;
@@ -259,23 +257,25 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
       autoCapture?.stop();
       delivery.dispose();
       clock.clearTimeout(adoptTimer);
-      for (const stop of stops) stop();
+      for (const [target, type, fn] of lifecycle) target.removeEventListener(type, fn);
       ownership.release();
     },
   };
 
   // Lifecycle: page exit, connectivity, and adopting what closed tabs left behind.
-  const stops: (() => void)[] = [];
-  const listen = (target: EventTarget, type: string, fn: (e: any) => void) => {
-    target.addEventListener(type, fn);
-    stops.push(() => target.removeEventListener(type, fn));
-  };
-  listen(w, 'pagehide', (e: PageTransitionEvent) => {
-    delivery.exit();
-    if (!e.persisted) ownership.release();
-  });
-  listen(w.document, 'visibilitychange', () => w.document.visibilityState === 'hidden' && delivery.exit());
-  listen(w, 'online', () => delivery.resume());
+  const lifecycle: [EventTarget, string, (e: any) => void][] = [
+    [
+      w,
+      'pagehide',
+      (e: PageTransitionEvent) => {
+        delivery.exit();
+        if (!e.persisted) ownership.release();
+      },
+    ],
+    [w.document, 'visibilitychange', () => w.document.visibilityState === 'hidden' && delivery.exit()],
+    [w, 'online', () => delivery.resume()],
+  ];
+  for (const [target, type, fn] of lifecycle) target.addEventListener(type, fn);
   let adoptTimer: unknown;
   const adopt = () => {
     import('./adopt-orphans.js')
