@@ -66,6 +66,8 @@ describe('answers from the ingest', () => {
     await waitFor(() => delivered().length === 30, 'all 30 events');
     expect(delivered().sort()).toEqual([...ids].sort());
     expect(server.duplicates()).toEqual([]);
+    // The server counts a batch when it arrives; the tracker acknowledges it when the answer does.
+    await waitFor(() => seen.delivered.flatMap((d) => d.messageIds).length >= 30, 'the answers to arrive');
     expect(seen.delivered.flatMap((d) => d.messageIds)).toHaveLength(30);
     tp.destroy();
   });
