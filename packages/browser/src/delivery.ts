@@ -72,7 +72,7 @@ export function createDelivery(
   const offline = () => globalThis.navigator?.onLine === false;
   /** The next waiting events that fit in a body of `budget` bytes, marked as sending. */
   const take = (max: number, budget: number) => queue.take(max, budget - BODY_OVERHEAD);
-  const body = (items: QueueItem[], sentAt = new Date(clock.now()).toISOString()) => batchBody(items, writeKey, sentAt);
+  const body = (items: QueueItem[]) => batchBody(items, writeKey, new Date(clock.now()).toISOString());
 
   /** Applies an answer; returns whether the loop may go on. */
   function settle(

@@ -218,8 +218,8 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
   const tracker: Tracker<any> = {
     track: guard((name: string, properties?: JsonObject) => record(name, properties)),
     page: guard((properties?: JsonObject) => {
-      const base = envelope('page');
-      return accept({ ...base, name: base.context.page?.title, properties });
+      // The page's name is its title, as in the event's `context.page`.
+      return accept({ ...envelope('page'), name: w.document.title || undefined, properties });
     }),
     identify: guard((userId: string, traits?: JsonObject, identities?) => {
       if (notText(userId)) return badArgument('identify() needs a userId', 'userId', 'must be a non-empty string');
