@@ -33,7 +33,6 @@ import type { DropReason, Tracker, TrackerConfig, TrackerError, TrackerEvents, T
 import { createUnavailableTracker } from './unavailable-tracker.js';
 
 const LIBRARY = { name: '@touchpoint/browser', version: '0.1.0' };
-const ADOPT_EVERY_MS = 30_000;
 
 /**
  * Creates a tracker. On a server, or with an unusable configuration, it returns a tracker whose
@@ -287,7 +286,7 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
         }
       })
       .catch(storageError);
-    adoptTimer = clock.setTimeout(adopt, ADOPT_EVERY_MS);
+    adoptTimer = clock.setTimeout(adopt, 30_000); // every 30 s: tabs close at any time
   };
   if (store) void ownership.ready.then(adopt);
 
