@@ -4,8 +4,9 @@
  * Events of tabs that are still open are left alone: their own tab sends them. Loaded with a
  * dynamic `import()` once the tracker holds its own lock, off the first load.
  */
-import { utf8Length } from '@touchpoint/core';
+
 import { entries, type UseStore } from 'idb-keyval';
+import { byteLength } from './byte-length.js';
 import type { EventQueue, QueueItem } from './queue.js';
 import type { TabOwnership } from './tab-ownership.js';
 
@@ -24,7 +25,7 @@ export async function adoptOrphans(store: UseStore, queue: EventQueue, ownership
     try {
       messageId = JSON.parse(json).messageId;
     } catch {}
-    adopted.push({ key, messageId, json, bytes: utf8Length(json) });
+    adopted.push({ key, messageId, json, bytes: byteLength(json) });
   }
   return queue.restore(adopted);
 }

@@ -57,8 +57,11 @@ describe('recording', () => {
     expect(identify).toMatchObject({ type: 'identify', userId: 'user-7', traits: { plan: 'gold' } });
     expect(feedback).toMatchObject({
       type: 'feedback',
-      feedback: { kind: 'nps', score: 3, sentiment: 'negative', npsCategory: 'detractor' },
+      feedback: { kind: 'nps', score: 3 },
     });
+    // Sentiment is derived by the server (the ingest recomputes it and never trusts a client's),
+    // so the page does not pay for it.
+    expect(feedback.feedback).not.toHaveProperty('sentiment');
     expect(track.userId).toBe('user-7');
     const ids = new Set([page, identify, feedback, track].map((e) => `${e.anonymousId}/${e.sessionId}`));
     expect(ids.size).toBe(1);

@@ -5,27 +5,26 @@
  */
 import {
   type ConsentState,
+  checkFeedback,
   createMessageId,
   type EventContext,
-  formatIssues,
   getTouchpoint,
   type Issue,
   type JourneyStage,
   type JsonObject,
   MAX_EVENT_BYTES,
-  systemClock,
   type TouchpointDefinitions,
   type TouchpointEvent,
-  utf8Length,
-  validateFeedback,
 } from '@touchpoint/core';
 import { createStore, type UseStore } from 'idb-keyval';
+import { byteLength } from './byte-length.js';
 import { anyCapture, checkConfig, notText } from './config.js';
 import { allowedBy, decideConsent } from './consent.js';
 import { createDelivery } from './delivery.js';
 import { createEmitter } from './emitter.js';
 import { getWindow, localKeyValue, namespaceFor } from './environment.js';
 import { createIdentityStore } from './identity.js';
+import { pageClock } from './page-clock.js';
 import { pageContext } from './page-context.js';
 import { createQueue } from './queue.js';
 import { createTabOwnership } from './tab-ownership.js';
@@ -59,7 +58,7 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     writeKey,
     touchpoints: catalog,
     debug,
-    clock = systemClock,
+    clock = pageClock,
     autoCapture: auto,
     batch: { maxEvents = 20, maxWaitMs = 2000 } = {},
     retry: { baseMs = 1000, maxMs = 60_000 } = {},
@@ -126,7 +125,7 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     return true;
   }
 
-  function keep(event: TouchpointEvent, json = JSON.stringify(event), bytes = utf8Length(json)): void {
+  function keep(event: TouchpointEvent, json = JSON.stringify(event), bytes = byteLength(json)): void {
     queue.add({
       key: `${ownership.id}:${(seq++).toString(36).padStart(8, '0')}`,
       messageId: event.messageId,
@@ -146,7 +145,7 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     } catch {
       return invalid('properties must be JSON (no cycles or BigInt)');
     }
-    const bytes = utf8Length(json);
+    const bytes = byteLength(json);
     if (bytes > MAX_EVENT_BYTES) return invalid(`event is ${bytes} bytes, over ${MAX_EVENT_BYTES}`);
     events.emit('event', event);
     // Held events obey the queue's cap too: a consent banner left unanswered must not grow memory.
@@ -227,8 +226,9 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
       return result;
     }),
     feedback: guard((input) => {
-      const checked = validateFeedback(input);
-      if (!checked.ok) return invalid(formatIssues(checked.issues), checked.issues);
+      const checked = checkFeedback(input);
+      // The message names the first problem; the result carries every issue.
+      if (!checked.ok) return invalid(`${checked.issues[0]!.path}: ${checked.issues[0]!.message}`, checked.issues);
       return accept({ ...envelope('feedback'), feedback: checked.value, properties: input.properties });
     }),
     setConsent: guard((change: Partial<ConsentState>) => {

@@ -174,7 +174,6 @@ describe.skipIf(!hasChromium && !requireChromium)('in Chromium', () => {
       score: 9,
       comment: 'Fast delivery',
       touchpoint: 'order.completed',
-      sentiment: 'positive',
     });
     // Asked once: the same prompt is not shown again.
     const again = await page.evaluate(

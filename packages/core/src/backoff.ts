@@ -43,17 +43,11 @@ export const MAX_RETRY_AFTER_MS = 10 * 60 * 1000;
  * Returns `undefined` when absent or unreadable; caps at ten minutes.
  */
 export function parseRetryAfter(header: string | null | undefined, nowMs: number): number | undefined {
-  if (header == null) return undefined;
-  const text = header.trim();
-  if (text === '') return undefined;
-  let ms: number;
-  if (/^\d+(\.\d+)?$/.test(text)) ms = Number(text) * 1000;
-  else {
-    const at = Date.parse(text);
-    if (Number.isNaN(at)) return undefined;
-    ms = at - nowMs;
-  }
-  return Math.max(0, Math.min(MAX_RETRY_AFTER_MS, Math.round(ms)));
+  const text = header?.trim();
+  if (!text) return undefined;
+  const seconds = Number(text);
+  const ms = Number.isNaN(seconds) ? Date.parse(text) - nowMs : seconds * 1000;
+  return Number.isNaN(ms) ? undefined : Math.max(0, Math.min(MAX_RETRY_AFTER_MS, Math.round(ms)));
 }
 
 export interface RetryPolicyOptions extends BackoffOptions {

@@ -103,7 +103,7 @@ export interface AliasEvent extends EnvelopeBase {
 
 /** Feedback as it travels: the customer's answer plus what core derives from it. */
 export interface FeedbackPayload extends FeedbackInput {
-  /** Derived by core; servers recompute it and never trust the client's. */
+  /** Derived by core on servers (the ingest recomputes it and never trusts a client's); the browser does not send it. */
   sentiment?: Sentiment;
   /** Derived by core for `nps`. */
   npsCategory?: NpsCategory;
@@ -134,15 +134,15 @@ export interface EventBatch {
  */
 export function createMessageId(): string {
   const c = (globalThis as { crypto?: Crypto }).crypto;
-  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
-  const bytes = new Uint8Array(16);
-  if (c && typeof c.getRandomValues === 'function') c.getRandomValues(bytes);
-  else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  if (c?.randomUUID) return c.randomUUID();
+  const b = new Uint8Array(16);
+  if (c) c.getRandomValues(b);
+  else for (let i = 0; i < 16; i++) b[i] = Math.random() * 256;
+  b[6] = (b[6]! & 15) | 64; // version 4
+  b[8] = (b[8]! & 63) | 128; // RFC 4122 variant
   let hex = '';
-  for (let i = 0; i < 16; i++) hex += bytes[i]!.toString(16).padStart(2, '0');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  for (const x of b) hex += (x + 256).toString(16).slice(1);
+  return hex.replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { feedbackSentiment, isNegativeFeedback, npsCategory, validateFeedback } from './feedback.js';
+import { checkFeedback, feedbackSentiment, isNegativeFeedback, npsCategory, validateFeedback } from './feedback.js';
 
 const ok = (input: unknown) => {
   const r = validateFeedback(input);
@@ -46,8 +46,8 @@ describe('score boundaries per kind', () => {
 
   it('text needs a comment and no score', () => {
     expect(ok({ kind: 'text', comment: 'Late delivery' }).sentiment).toBe('neutral');
-    expect(issuesOf({ kind: 'text' })[0]!.message).toMatch(/non-empty comment/);
-    expect(issuesOf({ kind: 'text', comment: '   ' })[0]!.message).toMatch(/non-empty comment/);
+    expect(issuesOf({ kind: 'text' })[0]!.message).toMatch(/needs a comment/);
+    expect(issuesOf({ kind: 'text', comment: '   ' })[0]!.message).toMatch(/needs a comment/);
     expect(issuesOf({ kind: 'text', comment: 'x', score: 3 })[0]!.message).toMatch(/no score/);
   });
 
@@ -123,5 +123,20 @@ describe('other fields', () => {
     expect(issuesOf({ kind: 'nps', score: 1, tags: ['ok', ''] })[0]!.path).toBe('feedback.tags[1]');
     expect(issuesOf({ kind: 'nps', score: 1, tags: 'x' })[0]!.path).toBe('feedback.tags');
     expect(issuesOf({ kind: 'nps', score: 1, touchpoint: '' })[0]!.path).toBe('feedback.touchpoint');
+  });
+});
+
+describe('checkFeedback (the browser-side check)', () => {
+  it('applies the same rules as validateFeedback but derives nothing', () => {
+    const r = checkFeedback({ kind: 'nps', score: 3, comment: 'late' });
+    expect(r).toEqual({ ok: true, value: { kind: 'nps', score: 3, comment: 'late' } });
+    expect(checkFeedback({ kind: 'csat', score: 9 })).toEqual(validateFeedback({ kind: 'csat', score: 9 }));
+    expect(checkFeedback({ kind: 'text' }, 'batch[2].feedback')).toEqual(
+      validateFeedback({ kind: 'text' }, 'batch[2].feedback'),
+    );
+    expect(checkFeedback({ kind: 'rating', score: 4 })).toEqual({
+      ok: true,
+      value: { kind: 'rating', score: 4, scale: 5 },
+    });
   });
 });

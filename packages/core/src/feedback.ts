@@ -21,15 +21,15 @@ export const MAX_TAGS = 20;
 const MAX_TAG_LENGTH = 64;
 
 /**
- * Score ranges per kind. `ces` is CES 2.0: 1 = "strongly disagree it was easy", 7 = "strongly agree".
+ * Score ranges per kind as `[min, max]`. `ces` is CES 2.0: 1 = "strongly disagree it was easy", 7 = "strongly agree".
  * `rating` runs from 1 to its `scale` (2-10, default 5) in steps of 0.5.
  */
 export const FEEDBACK_SCALES = {
-  nps: { min: 0, max: 10 },
-  csat: { min: 1, max: 5 },
-  ces: { min: 1, max: 7 },
-  thumbs: { min: 0, max: 1 },
-} as const;
+  nps: [0, 10],
+  csat: [1, 5],
+  ces: [1, 7],
+  thumbs: [0, 1],
+} as const satisfies Record<string, readonly [min: number, max: number]>;
 
 export const DEFAULT_RATING_SCALE = 5;
 
@@ -99,7 +99,7 @@ function scoreProblem(f: FeedbackInput): [field: 'score' | 'scale', message: str
       : undefined;
   }
   if (scale !== undefined) return ['scale', 'only rating feedback has a scale'];
-  const { min, max } = FEEDBACK_SCALES[kind];
+  const [min, max] = FEEDBACK_SCALES[kind];
   if (Number.isInteger(score) && score >= min && score <= max) return undefined;
   return [
     'score',
@@ -108,13 +108,14 @@ function scoreProblem(f: FeedbackInput): [field: 'score' | 'scale', message: str
 }
 
 /**
- * Validates feedback and derives its sentiment (and NPS category). Never throws.
+ * Validates feedback and returns a clean copy of its fields, without deriving anything. The
+ * browser tracker uses this to keep its first load small; servers (and `validateFeedback`)
+ * derive sentiment themselves and never trust a client's. Never throws.
  *
  * @example
- * const r = validateFeedback({ kind: 'nps', score: 3, touchpoint: 'order.completed' });
- * if (r.ok) r.value.sentiment; // 'negative'
+ * checkFeedback({ kind: 'csat', score: 9 }); // { ok: false, issues: [{ path: 'feedback.score', … }] }
  */
-export function validateFeedback(input: unknown, path = 'feedback'): Result<FeedbackPayload> {
+export function checkFeedback(input: unknown, path = 'feedback'): Result<FeedbackInput> {
   const issues: Issue[] = [];
   const fail = (field: string, message: string) => issues.push({ path: joinPath(path, field), message });
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -127,37 +128,49 @@ export function validateFeedback(input: unknown, path = 'feedback'): Result<Feed
   }
   const problem = scoreProblem(f);
   if (problem) fail(problem[0], problem[1]);
-  const { comment, touchpoint, tags } = f;
+  const { kind, score, comment, touchpoint, tags } = f;
   if (comment !== undefined && (typeof comment !== 'string' || comment.length > MAX_COMMENT_LENGTH)) {
-    fail('comment', `comment must be a string of at most ${MAX_COMMENT_LENGTH} characters`);
-  } else if (f.kind === 'text' && !comment?.trim()) fail('comment', 'text feedback needs a non-empty comment');
+    fail('comment', `must be a string of at most ${MAX_COMMENT_LENGTH} characters`);
+  } else if (kind === 'text' && !comment?.trim()) fail('comment', 'text feedback needs a comment');
   if (
     touchpoint !== undefined &&
     !(typeof touchpoint === 'string' && touchpoint.length > 0 && touchpoint.length <= 128)
   ) {
-    fail('touchpoint', 'touchpoint must be a touchpoint name of 1-128 characters');
+    fail('touchpoint', 'must be a touchpoint name of 1-128 characters');
   }
   if (tags !== undefined) {
-    if (!Array.isArray(tags) || tags.length > MAX_TAGS)
-      fail('tags', `tags must be an array of at most ${MAX_TAGS} strings`);
+    if (!Array.isArray(tags) || tags.length > MAX_TAGS) fail('tags', `must be an array of at most ${MAX_TAGS} strings`);
     else {
       for (let i = 0; i < tags.length; i++) {
         const tag = tags[i];
         if (typeof tag !== 'string' || tag.length === 0 || tag.length > MAX_TAG_LENGTH) {
-          fail(`tags[${i}]`, `tag must be a string of 1-${MAX_TAG_LENGTH} characters`);
+          fail(`tags[${i}]`, `must be a string of 1-${MAX_TAG_LENGTH} characters`);
         }
       }
     }
   }
   if (issues.length > 0) return { ok: false, issues };
-
-  const value: FeedbackPayload = { kind: f.kind };
-  if (f.score !== undefined) value.score = f.score;
-  if (f.kind === 'rating') value.scale = f.scale ?? DEFAULT_RATING_SCALE;
+  const value: FeedbackInput = { kind };
+  if (score !== undefined) value.score = score;
+  if (kind === 'rating') value.scale = f.scale ?? DEFAULT_RATING_SCALE;
   if (comment !== undefined) value.comment = comment;
   if (touchpoint !== undefined) value.touchpoint = touchpoint;
   if (tags !== undefined) value.tags = [...tags];
+  return { ok: true, value };
+}
+
+/**
+ * Validates feedback and derives its sentiment (and NPS category). Never throws.
+ *
+ * @example
+ * const r = validateFeedback({ kind: 'nps', score: 3, touchpoint: 'order.completed' });
+ * if (r.ok) r.value.sentiment; // 'negative'
+ */
+export function validateFeedback(input: unknown, path = 'feedback'): Result<FeedbackPayload> {
+  const checked = checkFeedback(input, path);
+  if (!checked.ok) return checked;
+  const value: FeedbackPayload = checked.value;
   value.sentiment = feedbackSentiment(value);
-  if (f.kind === 'nps') value.npsCategory = npsCategory(value.score!);
+  if (value.kind === 'nps') value.npsCategory = npsCategory(value.score!);
   return { ok: true, value };
 }

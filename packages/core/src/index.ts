@@ -53,6 +53,7 @@ export {
   type TrackEvent,
 } from './event.js';
 export {
+  checkFeedback,
   DEFAULT_RATING_SCALE,
   FEEDBACK_KINDS,
   FEEDBACK_SCALES,
