@@ -4,8 +4,9 @@
  * shopper (consent, browse, cart add, the upsell after its delay, checkout, a low NPS answer in the
  * widget, the recovery offer), then checks what a CX team would: the JSONL file holds those
  * touchpoints with the right stages, the alert fired, and the dashboard shows the order and the
- * detractor. Screenshots go to `examples/test-artifacts/`; the dashboard one also to
- * `docs/images/dashboard.png` (the README shows it).
+ * detractor. Screenshots go to `examples/test-artifacts/`. With `UPDATE_SCREENSHOTS=1` the dashboard
+ * one also replaces `docs/images/dashboard.png` (the README shows it); a plain test run never
+ * rewrites tracked files.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -289,8 +290,10 @@ describe.skipIf(!hasChromium && process.env.CI !== 'true')('the storefront demo,
     expect(await dash.locator('#scores tr[data-kind="csat"]').textContent()).toContain('100%');
     expect(await dash.locator('#journeys').textContent()).toContain('after a cart add');
     await dash.screenshot({ path: join(artifacts, 'dashboard.png'), fullPage: true });
-    await mkdir(join(root, 'docs', 'images'), { recursive: true });
-    await copyFile(join(artifacts, 'dashboard.png'), join(root, 'docs', 'images', 'dashboard.png'));
+    if (process.env.UPDATE_SCREENSHOTS === '1') {
+      await mkdir(join(root, 'docs', 'images'), { recursive: true });
+      await copyFile(join(artifacts, 'dashboard.png'), join(root, 'docs', 'images', 'dashboard.png'));
+    }
     await dash.close();
 
     // Ctrl-C (SIGTERM here) flushes and exits cleanly.
