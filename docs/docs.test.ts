@@ -3,7 +3,7 @@
  * each Markdown file then reports its own errors, at its own line numbers.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,7 +17,12 @@ import {
 
 const docsDir = import.meta.dirname;
 const repoRoot = resolve(docsDir, '..');
-const files = markdownFiles(docsDir);
+// The guides, plus the READMEs people read first (the repository's and each package's on npm).
+const files = [
+  ...markdownFiles(docsDir),
+  '../README.md',
+  ...readdirSync(join(repoRoot, 'packages')).map((pkg) => `../packages/${pkg}/README.md`),
+].filter((f) => existsSync(join(docsDir, f)));
 
 describe('extractCodeBlocks', () => {
   it('finds ts blocks with the line they start on and honours the skip marker', () => {
