@@ -6,7 +6,8 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { hasChromium, launchChromium, requireChromium, servePages } from './support/browser-page.js';
+import { launchChromium, skipWithoutChromium } from '../../../test-support/chromium.js';
+import { servePages } from './support/browser-page.js';
 import { type IngestServer, startIngestServer, waitFor } from './support/ingest-server.js';
 
 declare const tp: any;
@@ -14,23 +15,16 @@ declare const storedCount: () => Promise<number>;
 declare const showFeedbackPrompt: any;
 declare const violations: string[];
 
-if (!hasChromium && !requireChromium) {
-  console.warn(
-    '⚠ SKIPPED: @touchpoint/browser real-browser tests need /usr/bin/chromium (apt-get install chromium); set CI=true to make this a failure',
-  );
-}
-
 const artifacts = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
 const LONG = 60_000;
 
-describe.skipIf(!hasChromium && !requireChromium)('in Chromium', () => {
+describe.skipIf(skipWithoutChromium('@touchpoint/browser real-browser tests'))('in Chromium', () => {
   let browser: Browser;
   let server: IngestServer;
   let context: BrowserContext;
 
   beforeAll(async () => {
-    if (!hasChromium) throw new Error('CI=true but /usr/bin/chromium is missing: install Debian chromium');
-    browser = await launchChromium();
+    browser = await launchChromium({ timeout: LONG });
   }, LONG);
   afterAll(async () => {
     await browser?.close();

@@ -1,18 +1,11 @@
 /**
  * The real-browser fixture: bundles the built package with esbuild, serves it with a test page
- * under a strict Content-Security-Policy from the loopback ingest server, and starts Debian's
- * Chromium through playwright-core. Without Chromium the tests are skipped with one loud line,
- * unless CI=true, where a missing browser is a failure.
+ * under a strict Content-Security-Policy from the loopback ingest server. Chromium itself comes
+ * from the repository's shared `test-support/chromium.ts`.
  */
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import type { Browser } from 'playwright-core';
 import type { IngestServer } from './ingest-server.js';
-
-export const CHROMIUM = '/usr/bin/chromium';
-export const hasChromium = existsSync(CHROMIUM);
-export const requireChromium = process.env.CI === 'true';
 
 const packageDir = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -73,22 +66,4 @@ export async function servePages(server: IngestServer): Promise<void> {
   server.pages.set('/app.js', ['text/javascript', APP_JS]);
   server.pages.set('/app.html', ['text/html', html('Shop', '<script type="module" src="/app.js"></script>'), headers]);
   server.pages.set('/other.html', ['text/html', html('Elsewhere', ''), headers]);
-}
-
-export async function launchChromium(): Promise<Browser> {
-  const { chromium } = await import('playwright-core');
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-      '--disable-quic',
-    ],
-    timeout: 60_000,
-  });
 }
