@@ -3,15 +3,8 @@
  * baskets of the shop's product ids, slugged exactly as the storefront slugs its catalogue.
  */
 import { readFile } from 'node:fs/promises';
-
-/** `rolls/buns` → `rolls-buns`. Must match `productIdOf` in the storefront. */
-export function productIdOf(basketName: string): string {
-  return basketName
-    .trim()
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '');
-}
+// One slug rule for the shop's catalogue and the seed baskets, so their ids cannot drift apart.
+import { productIdOf } from '../../storefront/src/products.js';
 
 /** Parses basket CSV text: one basket per non-empty line, duplicates within a basket removed. */
 export function parseBaskets(text: string): string[][] {

@@ -17,7 +17,7 @@ export interface Product {
 
 export const CURRENCY = 'EUR';
 
-/** `rolls/buns` → `rolls-buns`: the same rule the server applies to the seed baskets. */
+/** `rolls/buns` → `rolls-buns`. The server slugs its seed baskets with this same function. */
 export function productIdOf(basketName: string): string {
   return basketName
     .trim()
