@@ -2,9 +2,10 @@
  * The forwarder's defaults, written in one place, and the checks that make a bad configuration
  * fail at creation time with a `TouchpointConfigError` naming the field.
  */
-import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS, TouchpointConfigError } from '@touchpoint/core';
+import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS, TouchpointConfigError, type TouchpointDefinitions } from '@touchpoint/core';
 import { checkDataPolicy } from './data-policy.js';
-import type { BatchOptions, Destination } from './types.js';
+import type { ForwarderOptions } from './forwarder.js';
+import type { BatchOptions } from './types.js';
 
 export const FORWARDER_DEFAULTS = {
   batch: { maxEvents: MAX_BATCH_EVENTS, maxBytes: MAX_BATCH_BYTES, maxWaitMs: 1000 },
@@ -36,16 +37,7 @@ function checkBatch(batch: Partial<BatchOptions> | undefined, field: string): vo
   positive(batch.maxWaitMs, `${field}.maxWaitMs`, false);
 }
 
-export function resolveForwarderConfig(options: {
-  destinations: Destination[];
-  batch?: Partial<BatchOptions>;
-  retry?: { maxAttempts?: number; baseMs?: number; maxMs?: number };
-  concurrency?: number;
-  timeoutMs?: number;
-  maxQueueEvents?: number;
-  deadLetter?: { path: string };
-  rules?: unknown[];
-}) {
+export function resolveForwarderConfig(options: ForwarderOptions<TouchpointDefinitions | undefined>) {
   if (typeof options !== 'object' || options === null)
     throw new TouchpointConfigError('options', 'createForwarder needs an options object');
   if (!Array.isArray(options.destinations))
