@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildTrack } from './server-track.js';
 
 describe('buildTrack properties', () => {
-  // The flat fast path must accept and copy exactly what core's walk does, and refuse the rest.
+  // track() accepts and copies exactly what core's walk does, and refuses the rest.
   const cases: unknown[] = [
     { orderId: 'o-1', total: 42.5, paid: true, note: null, skipped: undefined, '7': 'numeric key' },
     {},

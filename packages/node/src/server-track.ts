@@ -11,12 +11,10 @@ import {
   type Issue,
   type JsonObject,
   MAX_EVENT_BYTES,
-  MAX_KEYS,
-  MAX_STRING_LENGTH,
   type TouchpointDefinitions,
   type TrackEvent,
 } from '@touchpoint/core';
-import { cleanJsonObject, FORBIDDEN_KEYS, formatPath, isoDateTime } from '@touchpoint/core/schema';
+import { cleanJsonObject, formatPath, isoDateTime } from '@touchpoint/core/schema';
 import { isoAt } from './event-json.js';
 
 export interface TrackInput {
@@ -34,34 +32,6 @@ function id(value: unknown, field: string, issues: Issue[], max = 256): value is
   if (typeof value === 'string' && value.length > 0 && value.length <= max) return true;
   issues.push({ path: field, message: `${field} must be a string of 1-${max} characters` });
   return false;
-}
-
-/**
- * A copy of `value` when it is a flat plain object of short strings, finite numbers, booleans and
- * nulls (the usual `properties`), else `undefined`. It accepts only what core's `cleanJsonObject`
- * accepts unchanged, without its per-key path arrays; anything else takes that walk, which also
- * says what is wrong.
- */
-function copyFlat(value: unknown): JsonObject | undefined {
-  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype)
-    return undefined;
-  const keys = Object.keys(value);
-  if (keys.length > MAX_KEYS) return undefined;
-  const out: JsonObject = {};
-  for (const key of keys) {
-    if (key.length > 256 || FORBIDDEN_KEYS.has(key)) return undefined;
-    const v = (value as Record<string, unknown>)[key];
-    if (typeof v === 'string') {
-      if (v.length > MAX_STRING_LENGTH) return undefined;
-    } else if (typeof v === 'number') {
-      if (!Number.isFinite(v)) return undefined;
-    } else if (typeof v !== 'boolean' && v !== null) {
-      if (v === undefined) continue; // JSON.stringify would drop it too
-      return undefined;
-    }
-    out[key] = v;
-  }
-  return out;
 }
 
 /** The event and its JSON, or the issues. `context` is not accepted here (see `forwarder.enqueue`). */
@@ -96,8 +66,7 @@ export function buildTrack(
       });
   }
   let properties: JsonObject | undefined;
-  if (input.properties !== undefined) properties = copyFlat(input.properties);
-  if (input.properties !== undefined && properties === undefined) {
+  if (input.properties !== undefined) {
     const raw: { path: (string | number)[]; message: string }[] = [];
     properties = cleanJsonObject(input.properties, [], raw) as JsonObject | undefined;
     for (const issue of raw) issues.push({ path: formatPath('properties', issue.path), message: issue.message });

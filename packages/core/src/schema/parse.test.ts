@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMessageId } from '../event.js';
+import { cleanJsonObject } from './json-value.js';
 import { parseBatch, parseEvent } from './parse.js';
 
 const now = '2026-11-22T10:00:00.000Z';
@@ -160,5 +161,20 @@ describe('parseBatch', () => {
     expect(!noSent.ok && noSent.issues[0]!.path).toBe('sentAt');
     const many = parseBatch({ batch: new Array(501).fill(0), sentAt: now });
     expect(!many.ok && many.issues[0]!.message).toMatch(/501 events; at most 500/);
+  });
+});
+
+describe('cleanJsonObject paths', () => {
+  it('names nested problems precisely and leaves the caller’s path as it was', () => {
+    const path: (string | number)[] = ['properties'];
+    const issues: { path: (string | number)[]; message: string }[] = [];
+    const input = { ok: 'yes', list: [1, { deep: Number.NaN }, 'x'.repeat(9000)], n: null };
+    const clean = cleanJsonObject(input, path, issues);
+    expect(path).toEqual(['properties']);
+    expect(issues.map((i) => i.path)).toEqual([
+      ['properties', 'list', 1, 'deep'],
+      ['properties', 'list', 2],
+    ]);
+    expect(clean).toMatchObject({ ok: 'yes', n: null });
   });
 });
