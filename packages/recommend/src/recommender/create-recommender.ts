@@ -9,6 +9,7 @@ import { type Basket, createBasketStats } from './basket-stats.js';
 import { createItemRegression } from './item-regression.js';
 import { packNeighboursInSteps } from './neighbour-codec.js';
 import { createNeighbourModel } from './neighbour-model.js';
+import { offerTopK } from './top-k.js';
 import type { Interaction, InteractionKind, RecommenderOptions, RecommendModel } from './types.js';
 
 const DAY_MS = 86_400_000;
@@ -283,13 +284,7 @@ export function createRecommender(options: RecommenderOptions = {}): Recommender
       stats.count[a]! > stats.count[b]! || (stats.count[a] === stats.count[b] && ids[a]! < ids[b]!);
     for (let i = 0; i < n; i++) {
       if (!(stats.count[i]! > 1e-9) || popularKept === 0) continue;
-      if (top.length === popularKept && !better(i, top[popularKept - 1]!)) continue;
-      let p = top.length === popularKept ? popularKept - 1 : top.length;
-      while (p > 0 && better(i, top[p - 1]!)) {
-        top[p] = top[p - 1]!;
-        p--;
-      }
-      top[p] = i;
+      offerTopK(top, popularKept, i, better);
     }
     return top;
   }

@@ -5,6 +5,7 @@
  * well under a millisecond on a 50k-item catalogue.
  */
 import { encodeNeighbours, type PackedNeighbours } from './neighbour-codec.js';
+import { offerTopK } from './top-k.js';
 import type { Recommendation, RecommendModel, RecommendQuery } from './types.js';
 
 const MAX_BECAUSE = 3;
@@ -162,13 +163,7 @@ export function createNeighbourModel(parts: NeighbourModelParts): RecommendModel
     for (let t = 0; t < touchedCount; t++) {
       const j = touched[t]!;
       if (score[j]! <= 0 || blocked.has(j)) continue;
-      if (top.length === k && !better(j, top[k - 1]!)) continue;
-      let p = top.length === k ? k - 1 : top.length;
-      while (p > 0 && better(j, top[p - 1]!)) {
-        top[p] = top[p - 1]!;
-        p--;
-      }
-      top[p] = j;
+      offerTopK(top, k, j, better);
     }
     return top;
   }
