@@ -7,7 +7,7 @@ describe('destinationsFromEnv', () => {
     expect(destinationsFromEnv('/tmp/data', {}).map((d) => d.name)).toEqual(['jsonl']);
     const all = destinationsFromEnv('/tmp/data', {
       TOUCHPOINT_WEBHOOK_URL: 'http://127.0.0.1:9000/hook',
-      TOUCHPOINT_WEBHOOK_SECRET: 'a-secret-of-at-least-16-chars',
+      TOUCHPOINT_WEBHOOK_SECRET: 'whsec_ZXhhbXBsZS1zZXJ2ZXItc2VjcmV0LTAxMjM0NTY3ODk=',
       SEGMENT_WRITE_KEY: 'seg_key',
       SEGMENT_HOST: 'http://127.0.0.1:9001',
     });

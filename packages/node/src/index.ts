@@ -19,12 +19,15 @@ export type { JsonlDestinationOptions } from './destinations/jsonl.js';
 export type { NatsDestinationOptions } from './destinations/nats.js';
 export type { CommonDestinationOptions } from './destinations/options.js';
 export { type SegmentDestinationOptions, toSegmentMessage } from './destinations/segment.js';
-export type { WebhookDestinationOptions } from './destinations/webhook.js';
+export { type WebhookDestinationOptions, webhookDeliveryId } from './destinations/webhook.js';
 export {
+  generateWebhookSecret,
+  signStandardWebhook,
   signWebhook,
   type VerifyWebhookOptions,
   type VerifyWebhookResult,
   verifyWebhook,
+  type WebhookScheme,
 } from './destinations/webhook-signature.js';
 export {
   type CloseSummary,

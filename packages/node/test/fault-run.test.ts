@@ -47,7 +47,7 @@ describe('fault run', () => {
     const forwarder = createForwarder({
       destinations: [
         destinations.http({ url: a!.url }),
-        destinations.webhook({ url: b!.url, secret: 'fault-run-secret-0123' }),
+        destinations.webhook({ url: b!.url, secret: 'whsec_ZmF1bHQtcnVuLXNlY3JldC0wMTIzNDU2Nzg5YWJj' }),
         destinations.segment({ writeKey: 'wk', host: c!.url.replace('/ingest', '') }),
       ],
       batch: { maxEvents: 40, maxWaitMs: 20 },

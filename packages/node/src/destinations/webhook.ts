@@ -1,21 +1,53 @@
 /**
- * `destinations.webhook`: JSON batches signed with HMAC-SHA256 (see `verifyWebhook`). Each
- * batch carries a stable `Touchpoint-Webhook-Id` across retries so receivers can dedupe a
- * delivery, and every attempt is signed afresh so its timestamp is current.
+ * `destinations.webhook`: JSON batches signed with HMAC-SHA256 (see `webhook-signature.ts`), by
+ * default as [Standard Webhooks](https://www.standardwebhooks.com/) so any Standard Webhooks
+ * verifier accepts them, or Stripe-style (`scheme: 'stripe'`). Every attempt is signed afresh so
+ * its timestamp is current; the delivery id stays the same across retries of a batch.
+ *
+ * The delivery id is what receivers dedupe on, so it must never name two different payloads: a
+ * one-event batch uses the event's `messageId` (a receiver that sees the same event again, by any
+ * route, drops it); a larger batch uses a digest of all its message ids, because the first
+ * event's id alone would make a receiver drop a regrouped batch (`[a]` failed, then `[a, b]`
+ * after a restart) and lose `b`. A regrouped batch may deliver `a` twice; events carry their
+ * `messageId` for that.
  */
 import { createHash } from 'node:crypto';
-import { TouchpointConfigError, WIRE_VERSION } from '@touchpoint/core';
+import { TouchpointConfigError, type TouchpointEvent, WIRE_VERSION } from '@touchpoint/core';
 import { batchJsons, jsonArrayBody } from '../event-json.js';
 import type { Destination } from '../types.js';
 import { checkUrl, createPoster } from './http-post.js';
 import { type CommonDestinationOptions, withCommon } from './options.js';
-import { SIGNATURE_HEADER, signWebhook, WEBHOOK_ID_HEADER } from './webhook-signature.js';
+import {
+  checkWebhookSecrets,
+  SIGNATURE_HEADER,
+  signStandardWebhook,
+  signWebhook,
+  WEBHOOK_ID_HEADER,
+  type WebhookScheme,
+} from './webhook-signature.js';
 
 export interface WebhookDestinationOptions extends CommonDestinationOptions {
   url: string;
-  /** Shared secret, at least 16 characters. */
-  secret: string;
+  /**
+   * The shared secret; several sign every delivery with each, for key rotation. With the default
+   * scheme a Standard Webhooks secret (`whsec_…`, see `generateWebhookSecret`); with
+   * `scheme: 'stripe'` any string of at least 16 characters.
+   */
+  secret: string | string[];
+  /**
+   * `standard` (default): `webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64>`.
+   * `stripe`: `Touchpoint-Signature: t=…,v1=<hex>` and `Touchpoint-Webhook-Id`.
+   */
+  scheme?: WebhookScheme;
   headers?: Record<string, string>;
+}
+
+/** The id receivers dedupe a delivery on: the event's own id, or a digest of the batch's ids. */
+export function webhookDeliveryId(events: readonly TouchpointEvent[]): string {
+  if (events.length === 1) return events[0]!.messageId;
+  const hash = createHash('sha256');
+  for (const event of events) hash.update(event.messageId).update(',');
+  return `batch_${hash.digest('hex').slice(0, 32)}`;
 }
 
 /**
@@ -24,28 +56,25 @@ export interface WebhookDestinationOptions extends CommonDestinationOptions {
  */
 export function webhook(options: WebhookDestinationOptions): Destination {
   const url = checkUrl(options?.url, 'webhook.url');
+  const scheme = options.scheme ?? 'standard';
+  if (scheme !== 'standard' && scheme !== 'stripe')
+    throw new TouchpointConfigError('webhook.scheme', `must be 'standard' or 'stripe', got ${JSON.stringify(scheme)}`);
+  const secrets = checkWebhookSecrets(options.secret, scheme, 'webhook.secret');
   const poster = createPoster(url);
-  if (typeof options.secret !== 'string' || options.secret.length < 16) {
-    throw new TouchpointConfigError('webhook.secret', 'must be a string of at least 16 characters');
-  }
   return withCommon('webhook', options, {
     send(events, signal) {
-      // Derived from the message ids, so every retry of a batch carries the same delivery id.
-      const hash = createHash('sha256');
-      for (const event of events) hash.update(event.messageId).update(',');
-      const id = hash.digest('hex').slice(0, 32);
+      const id = webhookDeliveryId(events);
       const body = jsonArrayBody(
         '{"batch":',
         batchJsons(events),
         `,"sentAt":"${new Date().toISOString()}","v":${WIRE_VERSION}}`,
       );
-      const headers = {
-        'content-type': 'application/json',
-        ...options.headers,
-        [SIGNATURE_HEADER]: signWebhook(body, options.secret, Math.floor(Date.now() / 1000)),
-        [WEBHOOK_ID_HEADER]: id,
-      };
-      return poster.post(body, headers, signal);
+      const nowSec = Math.floor(Date.now() / 1000);
+      const signature =
+        scheme === 'standard'
+          ? signStandardWebhook(body, secrets, id, nowSec)
+          : { [SIGNATURE_HEADER]: signWebhook(body, secrets, nowSec), [WEBHOOK_ID_HEADER]: id };
+      return poster.post(body, { 'content-type': 'application/json', ...options.headers, ...signature }, signal);
     },
     close: () => poster.close(),
   });
