@@ -1,9 +1,15 @@
 /**
  * `destinations.jsonl`: an append-only local file, one event per line — the embedded default that
- * needs no other system, and a handy audit trail. Each batch is one write to a file handle kept
- * open between batches (reopened after an error).
+ * needs no other system, and a handy audit trail.
+ *
+ * What it guarantees: `send` resolves only once every byte of the batch is written and (by
+ * default) `fdatasync`ed, so "delivered" means "on disk". A failed, short or aborted write —
+ * `ENOSPC` on a full disk, `EIO`, a timeout — is cut back: the file is truncated to its size
+ * before the write and `send` throws, so the batch stays in the forwarder's log and its retry
+ * writes every line once. The file never holds a torn line, not even after a crash in the middle
+ * of a write: a tail without its newline is cut off when the file is opened.
  */
-import { type FileHandle, mkdir, open } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { TouchpointConfigError } from '@touchpoint/core';
 import type { Destination } from '../types.js';
@@ -11,43 +17,179 @@ import { type CommonDestinationOptions, withCommon } from './options.js';
 
 export interface JsonlDestinationOptions extends CommonDestinationOptions {
   path: string;
-  /** `fsync` after every batch: slower, survives power loss (default false). */
+  /**
+   * `fdatasync` after every batch before counting it delivered (default `true`). With `false`,
+   * batches are faster but sit in the OS page cache: a crash of the machine may lose the last
+   * batches, which the forwarder already counted as delivered.
+   */
   fsync?: boolean;
 }
 
+/** Why a write failed, in words a person on call recognises. */
+const WRITE_FAILURES: Record<string, string> = {
+  ENOSPC: 'disk full',
+  EDQUOT: 'disk quota exceeded',
+  EIO: 'I/O error',
+  EFBIG: 'file too large',
+  EROFS: 'read-only file system',
+};
+
 /**
+ * Appends each batch to a JSON Lines file, durably.
+ *
  * @example
  * destinations.jsonl({ path: './data/touchpoints.jsonl' });
  */
 export function jsonl(options: JsonlDestinationOptions): Destination {
   if (typeof options?.path !== 'string' || options.path === '')
     throw new TouchpointConfigError('jsonl.path', 'must be a file path');
+  if (options.fsync !== undefined && typeof options.fsync !== 'boolean')
+    throw new TouchpointConfigError('jsonl.fsync', 'must be true or false');
+  const path = options.path;
+  const fsync = options.fsync ?? true;
   let handle: Promise<FileHandle> | undefined;
+  // One writer at a time keeps every line whole, whatever concurrency the queue uses.
+  let writing: Promise<unknown> = Promise.resolve();
+  // Set when cutting a failed write back failed too: the size the file must go back to first.
+  let cutTo: number | undefined;
+
   const file = () => {
-    handle ??= mkdir(dirname(options.path), { recursive: true }).then(() => open(options.path, 'a'));
+    handle ??= openForAppend(path, fsync);
+    // A failed open is retried on the next batch instead of being remembered.
+    handle.catch(() => {
+      handle = undefined;
+    });
     return handle;
   };
+
+  async function write(text: string, count: number, signal?: AbortSignal): Promise<void> {
+    const data = Buffer.from(text);
+    let fh: FileHandle | undefined;
+    let before = -1;
+    try {
+      fh = await file();
+      before = (await fh.stat()).size;
+      if (cutTo !== undefined) {
+        if (before > cutTo) await fh.truncate(cutTo);
+        before = Math.min(before, cutTo);
+        cutTo = undefined;
+      }
+      let done = 0;
+      // `write` may write fewer bytes than asked (a disk filling up): go on until all are written,
+      // so the next call reports the error itself.
+      while (done < data.length) {
+        const { bytesWritten } = await fh.write(data, done, data.length - done);
+        if (bytesWritten <= 0) throw new Error('the file system accepted no bytes');
+        done += bytesWritten;
+      }
+      if (fsync) await fh.datasync();
+      // The queue gave up on this attempt (timeout, close deadline) and will retry it: undo it.
+      if (signal?.aborted) throw signal.reason;
+    } catch (error) {
+      const cut = fh && before >= 0 ? await cutBack(fh, before) : undefined;
+      if (cut !== undefined) cutTo = Math.min(cutTo ?? before, before);
+      const stale = handle;
+      handle = undefined;
+      await stale?.then((h) => h.close()).catch(() => {});
+      throw writeError(path, count, signal?.aborted ? signal.reason : error, cut, signal?.aborted);
+    }
+  }
+
   return withCommon('jsonl', options, {
-    // One writer at a time keeps every line whole.
     concurrency: 1,
-    async send(events) {
+    send(events, signal) {
       let text = '';
       for (const event of events) text += `${JSON.stringify(event)}\n`;
-      try {
-        const fh = await file();
-        await fh.write(text);
-        if (options.fsync) await fh.sync();
-      } catch (error) {
-        const stale = handle;
-        handle = undefined;
-        await stale?.then((fh) => fh.close()).catch(() => {});
-        throw error;
-      }
+      const result = writing.then(() => write(text, events.length, signal));
+      writing = result.catch(() => {});
+      return result;
     },
     async close() {
+      await writing;
       const fh = handle;
       handle = undefined;
-      await fh?.then((h) => h.close());
+      await fh?.then((h) => h.close()).catch(() => {});
     },
+  });
+}
+
+/**
+ * Opens `path` for appending, creating it (and its directory) when missing. A new file's directory
+ * entry is synced too, or a crash could forget the file. A tail without its newline (a crash in
+ * the middle of a write) is cut off, so the next line starts on a line of its own.
+ */
+async function openForAppend(path: string, fsync: boolean): Promise<FileHandle> {
+  await mkdir(dirname(path), { recursive: true });
+  const existed = await stat(path).then(
+    () => true,
+    () => false,
+  );
+  const fh = await open(path, 'a+');
+  try {
+    if (!existed && fsync) await syncDirectory(dirname(path));
+    if (existed) await cutTornTail(fh);
+    return fh;
+  } catch (error) {
+    await fh.close().catch(() => {});
+    throw error;
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  // Not every platform lets a directory be opened (Windows); there the entry is synced with the file.
+  const dh = await open(dir, 'r').catch(() => undefined);
+  if (!dh) return;
+  try {
+    await dh.sync();
+  } catch {
+    // Some file systems refuse fsync on a directory; the file's own sync is the best we can do there.
+  } finally {
+    await dh.close();
+  }
+}
+
+/** Truncates the file after its last newline when it does not end with one. */
+async function cutTornTail(fh: FileHandle): Promise<void> {
+  const { size } = await fh.stat();
+  if (size === 0) return;
+  const chunk = Buffer.alloc(64 * 1024);
+  let end = size;
+  while (end > 0) {
+    const start = Math.max(0, end - chunk.length);
+    const { bytesRead } = await fh.read(chunk, 0, end - start, start);
+    const newline = chunk.subarray(0, bytesRead).lastIndexOf(10);
+    if (newline >= 0) {
+      const keep = start + newline + 1;
+      if (keep < size) await fh.truncate(keep);
+      return;
+    }
+    end = start;
+  }
+  await fh.truncate(0);
+}
+
+/** Truncates back to `size`; returns the error when even that failed (the caller cuts before its next write). */
+async function cutBack(fh: FileHandle, size: number): Promise<unknown> {
+  try {
+    await fh.truncate(size);
+    return undefined;
+  } catch (error) {
+    return error ?? new Error('truncate failed');
+  }
+}
+
+function writeError(path: string, count: number, error: unknown, cutFailed: unknown, aborted?: boolean): Error {
+  const code = (error as { code?: unknown })?.code;
+  const what = aborted
+    ? 'attempt aborted'
+    : typeof code === 'string'
+      ? `${WRITE_FAILURES[code] ?? 'write failed'} (${code})`
+      : 'write failed';
+  const state =
+    cutFailed === undefined
+      ? 'the file is back to its size before the write'
+      : `cutting the partial write back failed too (${String(cutFailed)}); it is cut before the next write`;
+  return Object.assign(new Error(`jsonl ${path}: ${what}; ${count} events not written, ${state}`, { cause: error }), {
+    ...(typeof code === 'string' && { code }),
   });
 }
