@@ -18,14 +18,14 @@ export async function adoptOrphans(store: UseStore, queue: EventQueue, ownership
   for (const [rawKey, json] of stored) {
     const key = String(rawKey);
     const owner = key.slice(0, key.indexOf(':'));
-    if (owner === ownership.id) continue;
-    if (!verdicts.has(owner)) verdicts.set(owner, ownership.claim(owner));
+    if (owner === ownership.id_) continue;
+    if (!verdicts.has(owner)) verdicts.set(owner, ownership.claim_(owner));
     if (!(await verdicts.get(owner))) continue;
     let messageId = '';
     try {
       messageId = JSON.parse(json).messageId;
     } catch {}
-    adopted.push({ key, messageId, json, bytes: byteLength(json) });
+    adopted.push({ key_: key, messageId_: messageId, json_: json, bytes_: byteLength(json) });
   }
-  return queue.restore(adopted);
+  return queue.restore_(adopted);
 }

@@ -1,7 +1,8 @@
 /**
  * Automatic capture: the first visit, page views (including single-page-app navigation), the
  * session's campaign source, and Core Web Vitals. The tracker loads this module with a dynamic
- * `import()` right after it starts, so none of it weighs on the first load.
+ * `import()` right after it starts, so none of it weighs on the first load. Names ending in `_`
+ * are internal and shortened by the build (see tsup.config.ts).
  */
 import type { EventContext, JourneyStage, JsonObject } from '@touchpoint/core';
 import { captures } from './config.js';
@@ -12,25 +13,43 @@ import { pageContext } from './page-context.js';
 import type { TrackerConfig } from './types.js';
 import { captureWebVitals, WEB_VITAL_TOUCHPOINT } from './web-vitals.js';
 
-/**
- * Starts capturing; returns what to call when a new session starts, and how to stop.
- * `sessionStarted` says whether a session started with this page load; `record` and `page` are
- * the tracker's own, and `onError` reports a fault as the tracker's `internal` error.
- */
-export function startAutoCapture(
-  auto: TrackerConfig<any>['autoCapture'],
-  identity: Pick<IdentityStore, 'firstVisit' | 'setCampaign'>,
-  sessionHasStarted: boolean,
-  record: (name: string, properties: JsonObject, stage?: JourneyStage, page?: EventContext['page']) => unknown,
-  page: () => unknown,
-  onError: (error: unknown) => void,
-): { sessionStarted(): void; stop(): void } {
+/** What the tracker hands to auto-capture when it loads. */
+export interface AutoCaptureStart {
+  /** The tracker's `autoCapture` setting. */
+  auto_: TrackerConfig<any>['autoCapture'];
+  identity_: Pick<IdentityStore, 'firstVisit_' | 'setCampaign_'>;
+  /** Whether a session started with this page load (its campaign is captured now). */
+  sessionStarted_: boolean;
+  /** The tracker's own recording of a touchpoint. */
+  record_: (name: string, properties: JsonObject, stage?: JourneyStage, page?: EventContext['page']) => unknown;
+  /** The tracker's `page()`. */
+  page_: () => unknown;
+  /** Reports a fault as the tracker's `internal` error. */
+  onError_: (error: unknown) => void;
+}
+
+/** Running auto-capture, as the tracker holds it. */
+export interface AutoCapture {
+  /** A new session started (the tracker noticed): capture its campaign. */
+  sessionStarted_(): void;
+  stop_(): void;
+}
+
+/** Starts capturing what `auto_` turns on. */
+export function startAutoCapture({
+  auto_: auto,
+  identity_: identity,
+  sessionStarted_: sessionHasStarted,
+  record_: record,
+  page_: page,
+  onError_: onError,
+}: AutoCaptureStart): AutoCapture {
   const w = getWindow()!;
   const sessionStarted = () => {
     if (!captures(auto, 'campaigns')) return;
     const campaign = campaignFrom(w.location.search);
     const referrer = externalReferrer(w);
-    if (campaign) identity.setCampaign(campaign);
+    if (campaign) identity.setCampaign_(campaign);
     if (campaign || referrer) {
       record(
         'campaign.landed',
@@ -45,7 +64,7 @@ export function startAutoCapture(
     }
   };
   if (sessionHasStarted) sessionStarted();
-  if (captures(auto, 'firstVisit') && identity.firstVisit) {
+  if (captures(auto, 'firstVisit') && identity.firstVisit_) {
     record(
       'site.first_visit',
       { landingPage: w.location.pathname, referrer: w.document.referrer || null },
@@ -64,5 +83,5 @@ export function startAutoCapture(
       onError,
     );
   }
-  return { sessionStarted, stop };
+  return { sessionStarted_: sessionStarted, stop_: stop };
 }

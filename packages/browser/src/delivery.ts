@@ -9,6 +9,8 @@
  * - 408, 429, 5xx, network error: kept and retried after a backoff.
  * - any other status (401 wrong key, 403, 404): kept, retried after a backoff, and reported as
  *   an `error`, since losing events to a misconfiguration would be worse than waiting.
+ *
+ * Names ending in `_` are internal and shortened by the build (see tsup.config.ts).
  */
 import {
   backoffDelay,
@@ -26,31 +28,43 @@ import type { DeliveredNotice, FlushResult, TrackerEvents } from './types.js';
 
 export interface Delivery {
   /** A new event is in the queue. */
-  added(): void;
+  added_(): void;
   /** Sends now, skipping any backoff wait; resolves when the queue is empty or a send failed. */
-  flush(): Promise<FlushResult>;
+  flush_(): Promise<FlushResult>;
   /** Page exit: beacons what is waiting, unless delivery is failing (then it stays stored). */
-  exit(): void;
+  exit_(): void;
   /** The browser is back online: try again now. */
-  resume(): void;
-  dispose(): void;
+  resume_(): void;
+  dispose_(): void;
 }
 
-/**
- * Delivery of `queue` to `endpoint`, in batches of up to `maxEvents` sent at most `maxWaitMs`
- * after the first waits, retried after `retry` backoff; outcomes go to `events`. Arguments are
- * positional to keep the first load small.
- */
-export function createDelivery(
-  queue: EventQueue,
-  events: Emitter<TrackerEvents>,
-  clock: Clock,
-  endpoint: string,
-  writeKey: string,
-  maxEvents: number,
-  maxWaitMs: number,
-  retry: { baseMs: number; maxMs: number },
-): Delivery {
+export interface DeliveryOptions {
+  /** What to send. */
+  queue_: EventQueue;
+  /** Where outcomes go: `delivered`, `dropped`, `error`. */
+  events_: Emitter<TrackerEvents>;
+  clock_: Clock;
+  endpoint_: string;
+  writeKey_: string;
+  /** Send once this many events wait… */
+  maxEvents_: number;
+  /** …or this long after the first one. */
+  maxWaitMs_: number;
+  /** Backoff between failed attempts (core's retry policy: these names are core's). */
+  retry_: { baseMs: number; maxMs: number };
+}
+
+/** Delivery of a queue to an ingest endpoint, in batches, with retries; see the header. */
+export function createDelivery({
+  queue_: queue,
+  events_: events,
+  clock_: clock,
+  endpoint_: endpoint,
+  writeKey_: writeKey,
+  maxEvents_: maxEvents,
+  maxWaitMs_: maxWaitMs,
+  retry_: retry,
+}: DeliveryOptions): Delivery {
   const fullBatch = Math.min(maxEvents, MAX_BATCH_EVENTS);
   let limit = fullBatch;
   let failures = 0;
@@ -71,35 +85,35 @@ export function createDelivery(
 
   const offline = () => globalThis.navigator?.onLine === false;
   /** The next waiting events that fit in a body of `budget` bytes, marked as sending. */
-  const take = (max: number, budget: number) => queue.take(max, budget - BODY_OVERHEAD);
+  const take = (max: number, budget: number) => queue.take_(max, budget - BODY_OVERHEAD);
   const body = (items: QueueItem[]) => batchBody(items, writeKey, new Date(clock.now()).toISOString());
 
   /** Applies an answer; returns whether the loop may go on. */
   function settle(
     items: QueueItem[],
-    [status, retryAfter, answer]: HttpAnswer,
+    { status_: status, retryAfter_: retryAfter, body_: answer }: HttpAnswer,
     via: DeliveredNotice['via'] = 'fetch',
   ): boolean {
     const ok = status >= 200 && status < 300;
     const drop = status === 400 || (status === 413 && items.length === 1);
-    queue.settle(items, ok || drop);
-    const messageIds = items.map((i) => i.messageId);
+    queue.settle_(items, ok || drop);
+    const messageIds = items.map((i) => i.messageId_);
     if (ok) {
       failures = 0;
       limit = fullBatch;
       const bad = new Set<string>();
       for (const r of answer?.rejected ?? []) {
-        const id = r.messageId ?? items[r.index ?? -1]?.messageId;
+        const id = r.messageId ?? items[r.index ?? -1]?.messageId_;
         if (!id) continue;
         bad.add(id);
-        events.emit('dropped', { reason: 'invalid', messageIds: [id], issues: r.issues ?? [] });
+        events.emit_('dropped', { reason: 'invalid', messageIds: [id], issues: r.issues ?? [] });
       }
       const delivered = messageIds.filter((id) => !bad.has(id));
-      if (delivered.length) events.emit('delivered', { messageIds: delivered, via });
+      if (delivered.length) events.emit_('delivered', { messageIds: delivered, via });
       return true;
     }
     if (drop) {
-      events.emit('dropped', { reason: status === 400 ? 'invalid' : 'too_large', messageIds });
+      events.emit_('dropped', { reason: status === 400 ? 'invalid' : 'too_large', messageIds });
       return true;
     }
     if (status === 413) {
@@ -110,7 +124,7 @@ export function createDelivery(
     // jitter, and never sooner than the server's Retry-After.
     const delayMs = Math.max(backoffDelay(failures++, retry), parseRetryAfter(retryAfter, clock.now()) ?? 0);
     if (!retryable(status))
-      events.emit('error', { code: 'delivery', status, message: `${endpoint} answered ${status}; events kept` });
+      events.emit_('error', { code: 'delivery', status, message: `${endpoint} answered ${status}; events kept` });
     // Offline: wait for the `online` event instead of a timer. One timer at a time: a failed
     // keepalive send on page exit may land while a retry is already scheduled.
     if (!offline() && !disposed && retryTimer === undefined)
@@ -139,23 +153,23 @@ export function createDelivery(
   }
 
   return {
-    added() {
-      if (queue.size >= limit) void run();
+    added_() {
+      if (queue.size_ >= limit) void run();
       else
         batchTimer ??= clock.setTimeout(() => {
           batchTimer = undefined;
           void run();
         }, maxWaitMs);
     },
-    async flush() {
+    async flush_() {
       stopBatchTimer();
       skipWait();
       let ok = await run();
       // A send already on the wire when flush() was called may have missed newer events.
-      if (ok && queue.size) ok = await run();
-      return { ok, pending: queue.size };
+      if (ok && queue.size_) ok = await run();
+      return { ok, pending: queue.size_ };
     },
-    exit() {
+    exit_() {
       stopBatchTimer();
       if (failures > 0 || offline()) return;
       // Chunks that fit the beacon budget, until every waiting event is on its way.
@@ -166,16 +180,16 @@ export function createDelivery(
         // A beacon is never acknowledged: its events count as sent and leave the queue; if the
         // removal does not reach IndexedDB before the page dies, they are sent again later and
         // the server drops the duplicates by messageId.
-        if (beacon(endpoint, text)) settle(chunk, [202], 'beacon');
+        if (beacon(endpoint, text)) settle(chunk, { status_: 202 }, 'beacon');
         else void postBody(endpoint, text, true).then((answer) => settle(chunk, answer));
       }
     },
-    resume() {
+    resume_() {
       skipWait();
       failures = 0;
       void run();
     },
-    dispose() {
+    dispose_() {
       disposed = true;
       stopBatchTimer();
       skipWait();

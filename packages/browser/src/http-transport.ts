@@ -11,14 +11,20 @@ import type { QueueItem } from './queue.js';
 export const BODY_OVERHEAD = 160;
 
 export function batchBody(items: readonly QueueItem[], writeKey: string, sentAt: string): string {
-  return `{"batch":[${items.map((i) => i.json).join()}],"sentAt":"${sentAt}","v":${WIRE_VERSION},"writeKey":${JSON.stringify(writeKey)}}`;
+  return `{"batch":[${items.map((i) => i.json_).join()}],"sentAt":"${sentAt}","v":${WIRE_VERSION},"writeKey":${JSON.stringify(writeKey)}}`;
 }
 
-/**
- * What the ingest answered: the status (0 when no answer came: a network error), its
- * `Retry-After` header, and the parsed JSON body of a 2xx answer when there is one.
- */
-export type HttpAnswer = [status: number, retryAfter?: string | null, body?: IngestBody];
+/** What the ingest answered. */
+export interface HttpAnswer {
+  /** The HTTP status; 0 when no answer came (a network error). */
+  status_: number;
+  /** Its `Retry-After` header. */
+  retryAfter_?: string | null;
+  /** The parsed JSON body of a 2xx answer, when there is one. */
+  body_?: IngestBody;
+}
+
+/** A 2xx answer's body, as the ingest sends it (wire names: never shortened by the build). */
 
 export interface IngestBody {
   rejected?: { index?: number; messageId?: string; issues?: { path: string; message: string }[] }[];
@@ -34,14 +40,14 @@ export async function postBody(endpoint: string, body: string, keepalive = false
       credentials: 'omit',
       keepalive,
     });
-    return [
-      res.status,
-      res.headers.get('Retry-After'),
+    return {
+      status_: res.status,
+      retryAfter_: res.headers.get('Retry-After'),
       // Only a 2xx answer's body matters (its `rejected` list); an empty or non-JSON one is fine.
-      res.ok ? await res.json().catch(() => {}) : undefined,
-    ];
+      body_: res.ok ? await res.json().catch(() => {}) : undefined,
+    };
   } catch {
-    return [0];
+    return { status_: 0 };
   }
 }
 

@@ -2,6 +2,10 @@
  * Who and when: the anonymous id (kept across visits), the user id from `identify`, and a
  * session id that rotates after a period of inactivity. Also notices a browser's first visit,
  * and keeps the session's campaign (UTM) so every event of the session can carry it.
+ *
+ * Stored in localStorage under `tp:<namespace>:aid|uid|sid`; the session record is stored as
+ * JSON, so its fields keep their names. The store's own members end in `_`: internal, and
+ * shortened by the build (see tsup.config.ts).
  */
 import { createMessageId, type EventContext } from '@touchpoint/core';
 import type { KeyValue } from './environment.js';
@@ -13,17 +17,23 @@ interface SessionRecord {
   campaign?: EventContext['campaign'];
 }
 
+/** What `touch_` answers: the current session, and whether it started with this touch. */
+export interface SessionTouch {
+  session_: SessionRecord;
+  started_: boolean;
+}
+
 export interface IdentityStore {
-  readonly anonymousId: string;
-  readonly userId: string | undefined;
+  readonly anonymousId_: string;
+  readonly userId_: string | undefined;
   /** `true` when this tracker created the anonymous id: the browser's first visit. */
-  readonly firstVisit: boolean;
-  /** Marks activity now; returns the session and whether it just started. */
-  touch(now: number): [session: SessionRecord, started: boolean];
-  setUserId(userId: string): void;
-  setCampaign(campaign: EventContext['campaign']): void;
+  readonly firstVisit_: boolean;
+  /** Marks activity now. */
+  touch_(now: number): SessionTouch;
+  setUserId_(userId: string): void;
+  setCampaign_(campaign: EventContext['campaign']): void;
   /** Forgets every id (right to erasure) and starts afresh. */
-  reset(): void;
+  reset_(): void;
 }
 
 export function createIdentityStore(kv: KeyValue, namespace: string, sessionTimeoutMs: number): IdentityStore {
@@ -43,11 +53,11 @@ export function createIdentityStore(kv: KeyValue, namespace: string, sessionTime
   let session = read();
   const stored = kv.get(key('aid'));
   // A plain object whose fields the methods below keep current.
-  const ids = {
-    anonymousId: stored || newAnonymousId(),
-    userId: kv.get(key('uid')) ?? undefined,
-    firstVisit: !stored,
-    touch(now: number): [SessionRecord, boolean] {
+  const ids: IdentityStore & { anonymousId_: string; userId_: string | undefined; firstVisit_: boolean } = {
+    anonymousId_: stored || newAnonymousId(),
+    userId_: kv.get(key('uid')) ?? undefined,
+    firstVisit_: !stored,
+    touch_(now) {
       let started = false;
       // Another tab may have moved the session on: read before deciding.
       const latest = read();
@@ -58,24 +68,24 @@ export function createIdentityStore(kv: KeyValue, namespace: string, sessionTime
       }
       session.at = now;
       save();
-      return [session, started];
+      return { session_: session, started_: started };
     },
-    setUserId(id: string) {
-      ids.userId = id;
+    setUserId_(id) {
+      ids.userId_ = id;
       kv.set(key('uid'), id);
     },
-    setCampaign(campaign: EventContext['campaign']) {
+    setCampaign_(campaign) {
       if (session) {
         session.campaign = campaign;
         save();
       }
     },
-    reset() {
+    reset_() {
       for (const name of ['aid', 'uid', 'sid']) kv.remove(key(name));
-      ids.anonymousId = newAnonymousId();
-      ids.userId = undefined;
+      ids.anonymousId_ = newAnonymousId();
+      ids.userId_ = undefined;
       session = undefined;
-      ids.firstVisit = false;
+      ids.firstVisit_ = false;
     },
   };
   return ids;

@@ -6,47 +6,59 @@
  *
  * Writes are grouped per microtask into one transaction. Where IndexedDB is unavailable the
  * queue still works in memory. The queue is capped by count and bytes; beyond the cap the
- * oldest events are dropped and handed to `onOverflow`, never lost silently.
+ * oldest events are dropped and handed to `onOverflow_`, never lost silently.
+ *
+ * Names ending in `_` are internal: the build shortens them (see tsup.config.ts). Nothing here
+ * is stored under such a name: IndexedDB holds an item's `json_` under its `key_`.
  */
 import { promisifyRequest, type UseStore } from 'idb-keyval';
 
 export interface QueueItem {
   /** Storage key: `<owner>:<sequence>`. */
-  key: string;
-  messageId: string;
+  key_: string;
+  messageId_: string;
   /** The event's JSON, serialised once at `track()` time. */
-  json: string;
-  bytes: number;
+  json_: string;
+  bytes_: number;
   /** Set while a delivery attempt holds it. */
-  sending?: boolean;
+  sending_?: boolean;
 }
 
 export interface EventQueue {
-  add(item: QueueItem): void;
+  add_(item: QueueItem): void;
   /** Marks up to `maxEvents` waiting items (and at most `maxBytes`) as sending and returns them. */
-  take(maxEvents: number, maxBytes: number): QueueItem[];
+  take_(maxEvents: number, maxBytes: number): QueueItem[];
   /** Ends an attempt: delivered (or dropped) items go, the others wait again. */
-  settle(items: QueueItem[], done: boolean): void;
+  settle_(items: QueueItem[], done: boolean): void;
   /** Takes over items already in storage (another tab's); returns how many were new here. */
-  restore(items: QueueItem[]): number;
+  restore_(items: QueueItem[]): number;
   /** Forgets every event, stored ones of every tab included. */
-  clear(): void;
-  readonly size: number;
+  clear_(): void;
+  readonly size_: number;
 }
 
-/**
- * A queue capped at `maxEvents` and `maxBytes`, written to `store` (`undefined`: memory only)
- * once `ready` resolves (the tab holds its owner lock). Overflow and storage failures are
- * handed to the callbacks. Arguments are positional to keep the first load small.
- */
-export function createQueue(
-  store: UseStore | undefined,
-  maxEvents: number,
-  maxBytes: number,
-  ready: Promise<unknown>,
-  onOverflow: (dropped: QueueItem[]) => void,
-  onStorageError: (error: unknown) => void,
-): EventQueue {
+export interface QueueOptions {
+  /** Where events are written; `undefined`: memory only. */
+  store_: UseStore | undefined;
+  /** The cap, by count and by bytes. */
+  maxEvents_: number;
+  maxBytes_: number;
+  /** Nothing is written before this resolves (the tab holds its owner lock). */
+  ready_: Promise<unknown>;
+  /** The oldest events, dropped to stay under the cap. */
+  onOverflow_: (dropped: QueueItem[]) => void;
+  onStorageError_: (error: unknown) => void;
+}
+
+/** A queue capped at `maxEvents_` and `maxBytes_`, written to `store_` once `ready_` resolves. */
+export function createQueue({
+  store_: store,
+  maxEvents_: maxEvents,
+  maxBytes_: maxBytes,
+  ready_: ready,
+  onOverflow_: onOverflow,
+  onStorageError_: onStorageError,
+}: QueueOptions): EventQueue {
   let items: QueueItem[] = [];
   let bytes = 0;
   let toSet: QueueItem[] = [];
@@ -78,7 +90,7 @@ export function createQueue(
       // tick is put, then deleted.
       if (sets.length + dels.length)
         transact((s) => {
-          for (const item of sets) s.put(item.json, item.key);
+          for (const item of sets) s.put(item.json_, item.key_);
           for (const key of dels) s.delete(key);
         });
     });
@@ -87,17 +99,17 @@ export function createQueue(
   function remove(gone: Set<QueueItem>): void {
     items = items.filter((item) => {
       if (!gone.has(item)) return true;
-      bytes -= item.bytes;
-      toDelete.push(item.key);
+      bytes -= item.bytes_;
+      toDelete.push(item.key_);
       return false;
     });
     write();
   }
 
   return {
-    add(item) {
+    add_(item) {
       items.push(item);
-      bytes += item.bytes;
+      bytes += item.bytes_;
       toSet.push(item);
       write();
       if (items.length > maxEvents || bytes > maxBytes) {
@@ -106,10 +118,10 @@ export function createQueue(
         let size = bytes;
         for (const old of items) {
           if (count <= maxEvents && size <= maxBytes) break;
-          if (old.sending || old === item) continue;
+          if (old.sending_ || old === item) continue;
           dropped.add(old);
           count--;
-          size -= old.bytes;
+          size -= old.bytes_;
         }
         if (dropped.size) {
           remove(dropped);
@@ -117,41 +129,41 @@ export function createQueue(
         }
       }
     },
-    take(max, maxSize) {
+    take_(max, maxSize) {
       const out: QueueItem[] = [];
       let size = 0;
       for (const item of items) {
         if (out.length >= max) break;
-        if (item.sending) continue;
-        if (out.length > 0 && size + item.bytes + 1 > maxSize) break;
-        item.sending = true;
-        size += item.bytes + 1;
+        if (item.sending_) continue;
+        if (out.length > 0 && size + item.bytes_ + 1 > maxSize) break;
+        item.sending_ = true;
+        size += item.bytes_ + 1;
         out.push(item);
       }
       return out;
     },
-    settle(done, delivered) {
+    settle_(done, delivered) {
       if (delivered) remove(new Set(done));
-      else for (const item of done) item.sending = false;
+      else for (const item of done) item.sending_ = false;
     },
-    restore(stored) {
-      const known = new Set(items.map((i) => i.key));
+    restore_(stored) {
+      const known = new Set(items.map((i) => i.key_));
       let added = 0;
       for (const item of stored) {
-        if (known.has(item.key)) continue;
+        if (known.has(item.key_)) continue;
         items.push(item);
-        bytes += item.bytes;
+        bytes += item.bytes_;
         added++;
       }
       return added;
     },
-    clear() {
+    clear_() {
       items = [];
       bytes = 0;
       toSet = [];
       if (store) transact((s) => s.clear());
     },
-    get size() {
+    get size_() {
       return items.length;
     },
   };

@@ -5,7 +5,7 @@
  */
 import type { Clock } from '@touchpoint/core';
 import type { KeyValue } from './environment.js';
-import type { LockProvider } from './tab-ownership.js';
+import type { LockProvider } from './lock-provider.js';
 
 const LEASE_MS = 15_000;
 const RENEW_MS = 5_000;
@@ -21,7 +21,7 @@ export function createLeaseLocks(kv: KeyValue, clock: Clock, holder: string): Lo
   };
   renew();
   return {
-    async claim(name) {
+    async claim_(name) {
       const [other, until] = (kv.get(name) ?? '').split(' ');
       if (other && other !== holder && Number(until) > clock.now()) return false;
       kv.set(name, `${holder} ${clock.now() + LEASE_MS}`);
@@ -31,7 +31,7 @@ export function createLeaseLocks(kv: KeyValue, clock: Clock, holder: string): Lo
       held.add(name);
       return true;
     },
-    release() {
+    release_() {
       clock.clearTimeout(renewTimer);
       for (const name of held) kv.remove(name);
       held.clear();

@@ -9,22 +9,17 @@
  */
 import { type Clock, createMessageId } from '@touchpoint/core';
 import type { KeyValue } from './environment.js';
+import type { LockProvider } from './lock-provider.js';
 
 export interface TabOwnership {
   /** This tab's owner id. */
-  readonly id: string;
+  readonly id_: string;
   /** Resolves once this tab holds its own lock (events are stored only after that). */
-  readonly ready: Promise<unknown>;
+  readonly ready_: Promise<unknown>;
   /** Tries to take over a (closed) tab's lock; `true` when this tab now holds it. */
-  claim(owner: string): Promise<boolean>;
+  claim_(owner: string): Promise<boolean>;
   /** Lets go of every lock (page exit, destroy). */
-  release(): void;
-}
-
-/** Exclusive, non-blocking named locks held until `release()`. */
-export interface LockProvider {
-  claim(name: string): Promise<boolean>;
-  release(): void;
+  release_(): void;
 }
 
 interface LockManagerLike {
@@ -34,7 +29,7 @@ interface LockManagerLike {
 function webLocks(locks: LockManagerLike): LockProvider {
   const releases: (() => void)[] = [];
   return {
-    claim: (name) =>
+    claim_: (name) =>
       new Promise((resolve) => {
         locks
           .request(name, { ifAvailable: true }, (lock) => {
@@ -44,7 +39,7 @@ function webLocks(locks: LockManagerLike): LockProvider {
           })
           .catch(() => resolve(false));
       }),
-    release() {
+    release_() {
       for (const release of releases.splice(0)) release();
     },
   };
@@ -57,13 +52,13 @@ export function createTabOwnership(namespace: string, kv: KeyValue, clock: Clock
   const provider: Promise<LockProvider> = locks
     ? Promise.resolve(webLocks(locks))
     : import('./tab-lease.js').then((m) => m.createLeaseLocks(kv, clock, id));
-  const claim = (owner: string) => provider.then((p) => p.claim(lockName(owner))).catch(() => false);
+  const claim = (owner: string) => provider.then((p) => p.claim_(lockName(owner))).catch(() => false);
   return {
-    id,
-    ready: claim(id),
-    claim,
-    release() {
-      void provider.then((p) => p.release());
+    id_: id,
+    ready_: claim(id),
+    claim_: claim,
+    release_() {
+      void provider.then((p) => p.release_());
     },
   };
 }

@@ -2,6 +2,9 @@
  * `createTracker`: the object a shop records its customer's journey with. It stamps ids and
  * context on each event, applies consent, serialises the event once and hands it to the durable
  * queue; delivery happens later, off the caller's path. No method throws into the host page.
+ *
+ * The modules it wires together hand each other named option objects; names ending in `_` are
+ * internal and shortened by the build (see tsup.config.ts), so the names cost no bytes.
  */
 import {
   type ConsentState,
@@ -17,6 +20,7 @@ import {
   type TouchpointEvent,
 } from '@touchpoint/core';
 import { createStore, type UseStore } from 'idb-keyval';
+import type { AutoCapture } from './auto-capture.js';
 import { byteLength } from './byte-length.js';
 import { anyCapture, checkConfig, notText } from './config.js';
 import { allowedBy, decideConsent } from './consent.js';
@@ -83,29 +87,38 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     storageFailed = true;
     report({ code: 'storage', message: `IndexedDB failed; events stay in memory: ${String(error)}` });
   };
-  const dropped = (reason: DropReason, messageIds: string[]) => events.emit('dropped', { reason, messageIds });
-  const queue = createQueue(
-    store,
-    queueCap,
-    maxBytes,
-    ownership.ready,
-    (items) =>
+  const dropped = (reason: DropReason, messageIds: string[]) => events.emit_('dropped', { reason, messageIds });
+  const queue = createQueue({
+    store_: store,
+    maxEvents_: queueCap,
+    maxBytes_: maxBytes,
+    ready_: ownership.ready_,
+    onOverflow_: (items) =>
       dropped(
         'queue_full',
-        items.map((i) => i.messageId),
+        items.map((i) => i.messageId_),
       ),
-    storageError,
-  );
-  const delivery = createDelivery(queue, events, clock, endpoint, writeKey, maxEvents, maxWaitMs, { baseMs, maxMs });
+    onStorageError_: storageError,
+  });
+  const delivery = createDelivery({
+    queue_: queue,
+    events_: events,
+    clock_: clock,
+    endpoint_: endpoint,
+    writeKey_: writeKey,
+    maxEvents_: maxEvents,
+    maxWaitMs_: maxWaitMs,
+    retry_: { baseMs, maxMs },
+  });
   let consent = decideConsent(undefined, config.consent, gpc);
   let held: TouchpointEvent[] = [];
   let seq = 0;
   let destroyed = false;
-  let autoCapture: { sessionStarted(): void; stop(): void } | undefined;
+  let autoCapture: AutoCapture | undefined;
 
   function report(error: TrackerError): TrackResult {
     log('error:', error);
-    events.emit('error', error);
+    events.emit_('error', error);
     return { ok: false, error };
   }
   function invalid(message: string, issues: Issue[] = [{ path: '', message }]): TrackResult {
@@ -126,13 +139,13 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
   }
 
   function keep(event: TouchpointEvent, json = JSON.stringify(event), bytes = byteLength(json)): void {
-    queue.add({
-      key: `${ownership.id}:${(seq++).toString(36).padStart(8, '0')}`,
-      messageId: event.messageId,
-      json,
-      bytes,
+    queue.add_({
+      key_: `${ownership.id_}:${(seq++).toString(36).padStart(8, '0')}`,
+      messageId_: event.messageId,
+      json_: json,
+      bytes_: bytes,
     });
-    delivery.added();
+    delivery.added_();
   }
 
   /** Checks and serialises an event once; stores it, or holds it while consent is pending. */
@@ -147,7 +160,7 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     }
     const bytes = byteLength(json);
     if (bytes > MAX_EVENT_BYTES) return invalid(`event is ${bytes} bytes, over ${MAX_EVENT_BYTES}`);
-    events.emit('event', event);
+    events.emit_('event', event);
     // Held events obey the queue's cap too: a consent banner left unanswered must not grow memory.
     if (consent === 'pending') {
       if (held.push(event) > queueCap) dropped('queue_full', [held.shift()!.messageId]);
@@ -158,8 +171,8 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
 
   function envelope<T extends TouchpointEvent['type']>(type: T, page?: EventContext['page']) {
     const now = clock.now();
-    const [session, started] = identity.touch(now);
-    if (started) autoCapture?.sessionStarted();
+    const { session_: session, started_: started } = identity.touch_(now);
+    if (started) autoCapture?.sessionStarted_();
     const context: EventContext = {
       library: LIBRARY,
       page: page ?? pageContext(w!),
@@ -171,8 +184,8 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
       type,
       messageId: createMessageId(),
       timestamp: new Date(now).toISOString(),
-      anonymousId: identity.anonymousId,
-      userId: identity.userId,
+      anonymousId: identity.anonymousId_,
+      userId: identity.userId_,
       sessionId: session.id,
       context,
     };
@@ -222,7 +235,7 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     identify: guard((userId: string, traits?: JsonObject, identities?) => {
       if (notText(userId)) return badArgument('identify() needs a userId', 'userId', 'must be a non-empty string');
       const result = accept({ ...envelope('identify'), userId, traits, identities });
-      if (result.ok) identity.setUserId(userId);
+      if (result.ok) identity.setUserId_(userId);
       return result;
     }),
     feedback: guard((input) => {
@@ -236,28 +249,28 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
       if (consent === 'pending') return;
       const decided = consent;
       for (const event of held.splice(0)) if (admit(event, decided)) keep(event);
-      events.emit('consent', decided);
+      events.emit_('consent', decided);
     }),
     getConsent: () => consent,
     getIds: () => ({
-      anonymousId: identity.anonymousId,
-      userId: identity.userId,
-      sessionId: identity.touch(clock.now())[0].id,
+      anonymousId: identity.anonymousId_,
+      userId: identity.userId_,
+      sessionId: identity.touch_(clock.now()).session_.id,
     }),
-    flush: () => delivery.flush().catch(() => ({ ok: false, pending: queue.size })),
+    flush: () => delivery.flush_().catch(() => ({ ok: false, pending: queue.size_ })),
     reset() {
       held = [];
-      identity.reset();
-      queue.clear();
+      identity.reset_();
+      queue.clear_();
     },
-    on: events.on,
+    on: events.on_,
     destroy() {
       destroyed = true;
-      autoCapture?.stop();
-      delivery.dispose();
+      autoCapture?.stop_();
+      delivery.dispose_();
       clock.clearTimeout(adoptTimer);
       for (const [target, type, fn] of lifecycle) target.removeEventListener(type, fn);
-      ownership.release();
+      ownership.release_();
     },
   };
 
@@ -267,12 +280,12 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
       w,
       'pagehide',
       (e: PageTransitionEvent) => {
-        delivery.exit();
-        if (!e.persisted) ownership.release();
+        delivery.exit_();
+        if (!e.persisted) ownership.release_();
       },
     ],
-    [w.document, 'visibilitychange', () => w.document.visibilityState === 'hidden' && delivery.exit()],
-    [w, 'online', () => delivery.resume()],
+    [w.document, 'visibilitychange', () => w.document.visibilityState === 'hidden' && delivery.exit_()],
+    [w, 'online', () => delivery.resume_()],
   ];
   for (const [target, type, fn] of lifecycle) target.addEventListener(type, fn);
   let adoptTimer: unknown;
@@ -282,21 +295,28 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
       .then((count) => {
         if (count) {
           log(`adopted ${count} stored events`);
-          void delivery.flush();
+          void delivery.flush_();
         }
       })
       .catch(storageError);
     adoptTimer = clock.setTimeout(adopt, 30_000); // every 30 s: tabs close at any time
   };
-  if (store) void ownership.ready.then(adopt);
+  if (store) void ownership.ready_.then(adopt);
 
   // Auto-capture loads after the first load; a session that starts now is handed over to it.
-  const sessionStarted = identity.touch(clock.now())[1];
+  const sessionStarted = identity.touch_(clock.now()).started_;
   if (anyCapture(auto)) {
     import('./auto-capture.js')
       .then(({ startAutoCapture }) => {
         if (destroyed) return;
-        autoCapture = startAutoCapture(auto, identity, sessionStarted, record, tracker.page, internal);
+        autoCapture = startAutoCapture({
+          auto_: auto,
+          identity_: identity,
+          sessionStarted_: sessionStarted,
+          record_: record,
+          page_: tracker.page,
+          onError_: internal,
+        });
       })
       .catch(internal);
   }
