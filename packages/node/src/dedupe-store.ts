@@ -9,6 +9,11 @@
 export interface DedupeStore {
   /** `true` at index i when `ids[i]` had not been claimed within `ttlMs`; claims it either way. */
   claim(ids: readonly string[], ttlMs: number): Promise<boolean[]>;
+  /**
+   * Forgets claims whose events were not stored after all (the log refused them), so the
+   * client's retry of the same ids is not mistaken for a duplicate. Optional for custom stores.
+   */
+  release?(ids: readonly string[]): Promise<void>;
 }
 
 export interface MemoryDedupeStoreOptions {
@@ -65,6 +70,9 @@ export function createMemoryDedupeStore(options: MemoryDedupeStoreOptions = {}):
     claimOne,
     async claim(ids, ttlMs) {
       return ids.map((id) => claimOne(id, ttlMs));
+    },
+    async release(ids) {
+      for (const id of ids) expires.delete(id);
     },
     get size() {
       return expires.size;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { trackEvent } from '../test/events.js';
-import { batchJsons, jsonArrayBody, rememberBatchJson } from './event-json.js';
+import { batchJsons, jsonArrayBody } from './event-json.js';
 
 describe('jsonArrayBody', () => {
   it('writes exactly the bytes of the equivalent JSON text, multi-byte characters included', () => {
@@ -12,12 +12,5 @@ describe('jsonArrayBody', () => {
     const body = jsonArrayBody('{"batch":', batchJsons(events), ',"v":1}');
     expect(body.toString('utf8')).toBe(`{"batch":${JSON.stringify(events)},"v":1}`);
     expect(jsonArrayBody('{"batch":', [], '}').toString()).toBe('{"batch":[]}');
-  });
-
-  it('uses the serialisations the queue remembered for this batch', () => {
-    const events = [trackEvent()];
-    rememberBatchJson(events, ['{"remembered":true}']);
-    expect(batchJsons(events)).toEqual(['{"remembered":true}']);
-    expect(batchJsons([...events])).toEqual([JSON.stringify(events[0])]);
   });
 });

@@ -1,22 +1,12 @@
 /**
- * Serialise each event once. The forwarder measures every event's JSON size for batching; the
- * queue keeps those strings beside the events and lends them to the destination that writes the
- * batch body (weakly keyed by the batch), instead of stringifying every event a second time.
+ * Batch bodies built from events' JSON text without a second serialisation: the log hands each
+ * destination the JSON it holds (`Destination.sendSerialized`), and these helpers splice it.
  */
 import type { TouchpointEvent } from '@touchpoint/core';
 
-// Keyed by the batch array the queue hands to `send`: one entry per batch, not per event.
-const batches = new WeakMap<readonly TouchpointEvent[], readonly string[]>();
-
-/** Remembers that `jsons[i]` is the JSON of `events[i]`. */
-export function rememberBatchJson(events: readonly TouchpointEvent[], jsons: readonly string[]): void {
-  batches.set(events, jsons);
-}
-
-/** Each event's JSON, from the forwarder's serialisations when it has them. */
+/** Each event's JSON, for destinations that are handed parsed events. */
 export function batchJsons(events: readonly TouchpointEvent[]): readonly string[] {
-  const jsons = batches.get(events);
-  return jsons && jsons.length === events.length ? jsons : events.map((event) => JSON.stringify(event));
+  return events.map((event) => JSON.stringify(event));
 }
 
 /**

@@ -2,14 +2,66 @@
  * The forwarder's defaults, written in one place, and the checks that make a bad configuration
  * fail at creation time with a `TouchpointConfigError` naming the field.
  */
-import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS, TouchpointConfigError, type TouchpointDefinitions } from '@touchpoint/core';
+import {
+  type Clock,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_EVENTS,
+  TouchpointConfigError,
+  type TouchpointDefinitions,
+} from '@touchpoint/core';
 import { checkDataPolicy } from './data-policy.js';
-import type { ForwarderOptions } from './forwarder.js';
-import type { BatchOptions } from './types.js';
+import type { EventLog } from './log/types.js';
+import type { BatchOptions, Destination, DropReport, ForwarderError, Rule } from './types.js';
+
+export interface ForwarderOptions<C extends TouchpointDefinitions | undefined = undefined> {
+  destinations: Destination[];
+  /**
+   * Where accepted events wait for their destinations: `fileLog({ dir })` (durable, one machine),
+   * `jetStreamLog({ servers })` (durable, many machines) or `memoryLog()` (the default: a crash
+   * loses what is not delivered yet, and the forwarder says so once at start-up).
+   */
+  log?: EventLog;
+  /** `false`: only append to the log (ingest instances in front of separate delivery workers). Default true. */
+  deliver?: boolean;
+  /** Batching defaults for every destination (500 events, 500 KB, 1000 ms). */
+  batch?: Partial<BatchOptions>;
+  /**
+   * Backoff between attempts: first ceiling and largest delay in ms. Retries go on until the
+   * destination takes the events or they pass `maxAgeMs`; `maxAttempts` (default unlimited)
+   * dead-letters sooner.
+   */
+  retry?: { maxAttempts?: number; baseMs?: number; maxMs?: number };
+  /** Events older than this when a destination would get them are dead-lettered (default 7 days). */
+  maxAgeMs?: number;
+  /** Deliveries in flight per destination (default 4). */
+  concurrency?: number;
+  /** Longest one delivery attempt may take, in ms (default 15 000). */
+  timeoutMs?: number;
+  /**
+   * Events `track()`/`enqueue()` hold in memory on their way into the log; past it they return
+   * `false` ("slow down", the event is kept). Ten times this, the log is clearly not keeping up
+   * (down, or full) and events are refused through `onDrop` (default 10 000).
+   */
+  maxQueueEvents?: number;
+  /** Rules that act on events as they arrive, e.g. `feedbackAlert`. */
+  rules?: Rule[];
+  /** Catalog used by `track()` to stamp stage and channel. */
+  catalog?: C;
+  /** Drop repeated message ids within a bounded window (default `{ ttlMs: 1 h, maxIds: 100 000 }`); `false` to keep all. */
+  dedupe?: { ttlMs?: number; maxIds?: number } | false;
+  /** Failed attempts and other run-time problems (default: one `console.warn` line each). */
+  onError?: (error: ForwarderError) => void;
+  /** Events refused or dead-lettered, with the reason (default: one `console.warn` line each). */
+  onDrop?: (drop: DropReport) => void;
+  clock?: Clock;
+  /** Source of jitter (tests pass a seeded one). */
+  random?: () => number;
+}
 
 export const FORWARDER_DEFAULTS = {
   batch: { maxEvents: MAX_BATCH_EVENTS, maxBytes: MAX_BATCH_BYTES, maxWaitMs: 1000 },
-  retry: { maxAttempts: 8, baseMs: 500, maxMs: 30_000 },
+  retry: { maxAttempts: Number.POSITIVE_INFINITY, baseMs: 500, maxMs: 30_000 },
+  maxAgeMs: 7 * 24 * 3_600_000,
   concurrency: 4,
   timeoutMs: 15_000,
   maxQueueEvents: 10_000,
@@ -48,7 +100,7 @@ export function resolveForwarderConfig(options: ForwarderOptions<TouchpointDefin
   const names = new Set<string>();
   options.destinations.forEach((d, i) => {
     const at = `destinations[${i}]`;
-    if (typeof d !== 'object' || d === null || typeof d.send !== 'function')
+    if (typeof d !== 'object' || d === null || (typeof d.send !== 'function' && typeof d.sendSerialized !== 'function'))
       throw new TouchpointConfigError(at, 'must be an object with name and send(events)');
     if (typeof d.name !== 'string' || d.name === '')
       throw new TouchpointConfigError(`${at}.name`, 'must be a non-empty string');
@@ -66,12 +118,17 @@ export function resolveForwarderConfig(options: ForwarderOptions<TouchpointDefin
   positive(options.concurrency, 'concurrency');
   positive(options.timeoutMs, 'timeoutMs');
   positive(options.maxQueueEvents, 'maxQueueEvents');
-  if (
-    options.deadLetter !== undefined &&
-    (typeof options.deadLetter?.path !== 'string' || options.deadLetter.path === '')
-  ) {
-    throw new TouchpointConfigError('deadLetter.path', 'must be a file path');
-  }
+  positive(options.maxAgeMs, 'maxAgeMs');
+  if ((options as { deadLetter?: unknown }).deadLetter !== undefined)
+    throw new TouchpointConfigError(
+      'deadLetter',
+      'dead letters now live in the log: use log: fileLog({ dir }) and forwarder.deadLetters(name) / replay(name)',
+    );
+  const log = options.log as Partial<EventLog> | undefined;
+  if (log !== undefined && (typeof log?.append !== 'function' || typeof log.reader !== 'function'))
+    throw new TouchpointConfigError('log', 'must be a log: memoryLog(), fileLog({ dir }) or jetStreamLog({ servers })');
+  if (options.deliver !== undefined && typeof options.deliver !== 'boolean')
+    throw new TouchpointConfigError('deliver', 'must be true or false');
   if (options.rules !== undefined && !Array.isArray(options.rules))
     throw new TouchpointConfigError('rules', 'must be an array of rules, e.g. [feedbackAlert({ notify })]');
   return {
@@ -80,5 +137,6 @@ export function resolveForwarderConfig(options: ForwarderOptions<TouchpointDefin
     concurrency: options.concurrency ?? FORWARDER_DEFAULTS.concurrency,
     timeoutMs: options.timeoutMs ?? FORWARDER_DEFAULTS.timeoutMs,
     maxQueueEvents: options.maxQueueEvents ?? FORWARDER_DEFAULTS.maxQueueEvents,
+    maxAgeMs: options.maxAgeMs ?? FORWARDER_DEFAULTS.maxAgeMs,
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineTouchpoints, sha256Hex, TouchpointConfigError, type TouchpointEvent } from '@touchpoint/core';
@@ -8,6 +8,8 @@ import { trackEvent, until, uuid } from '../test/events.js';
 import { type Sink, startSink } from '../test/loopback-sink.js';
 import * as destinations from './destinations/index.js';
 import { createForwarder } from './forwarder.js';
+import { fileLog } from './log/file-log.js';
+import { memoryLog } from './log/memory-log.js';
 import type { DropReport, ForwarderError } from './types.js';
 
 let dir: string;
@@ -105,23 +107,21 @@ describe('createForwarder delivery', () => {
     });
     forwarder.enqueue(trackEvent());
     expect((await failed).willRetry).toBe(true);
-    clock.advance(1999);
+    await clock.advanceAsync(1999);
+    await new Promise((resolve) => setTimeout(resolve, 50));
     expect(forwarder.stats().destinations[0]!.inFlight).toBe(0);
     expect(s.requests).toHaveLength(1);
-    clock.advance(1);
-    expect(forwarder.stats().destinations[0]!.inFlight).toBe(1);
+    await clock.advanceAsync(1);
     await s.waitFor(1);
     expect(s.requests).toHaveLength(2);
   });
 
-  it('drops on a non-retryable answer with a reason, and dead-letters the events', async () => {
+  it('dead-letters on a non-retryable answer, with the reason, and lists them per destination', async () => {
     const s = await sink(() => ({ status: 400, body: '{"error":"bad"}' }));
     const c = collect();
-    const path = join(dir, 'dead.jsonl');
     const forwarder = createForwarder({
       destinations: [destinations.http({ url: s.url, name: 'crm' })],
       batch: { maxEvents: 2 },
-      deadLetter: { path },
       ...c,
     });
     forwarder.enqueue(trackEvent());
@@ -131,14 +131,12 @@ describe('createForwarder delivery', () => {
     expect(c.drops).toHaveLength(1);
     expect(c.drops[0]).toMatchObject({ reason: 'not_retryable', destination: 'crm', deadLettered: true });
     expect(c.drops[0]!.message).toContain('400');
-    const lines = (await readFile(path, 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    expect(lines.map((l) => [l.destination, l.reason])).toEqual([
+    const dead = await forwarder.deadLetters('crm');
+    expect(dead.map((l) => [l.destination, l.reason])).toEqual([
       ['crm', 'not_retryable'],
       ['crm', 'not_retryable'],
     ]);
+    expect(forwarder.stats().destinations[0]).toMatchObject({ deadLettered: 2, queued: 0 });
   });
 
   it('splits a batch the destination calls too large (413)', async () => {
@@ -177,7 +175,7 @@ describe('createForwarder delivery', () => {
 });
 
 describe('backpressure and isolation', () => {
-  it('reports backpressure past maxQueueEvents and frees capacity as deliveries finish', async () => {
+  it('says "slow down" past maxQueueEvents but keeps every event, like a stream', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => {
       release = r;
@@ -185,6 +183,7 @@ describe('backpressure and isolation', () => {
     const delivered: string[] = [];
     const c = collect();
     const forwarder = createForwarder({
+      log: memoryLog({ maxBytes: 4000 }),
       destinations: [
         destinations.fn(async (events) => {
           await gate;
@@ -195,17 +194,34 @@ describe('backpressure and isolation', () => {
       maxQueueEvents: 10,
       ...c,
     });
-    const results = Array.from({ length: 12 }, () => forwarder.enqueue(trackEvent()));
-    expect(results.filter(Boolean)).toHaveLength(10);
-    expect(results.slice(10)).toEqual([false, false]);
-    expect(c.drops.map((d) => d.reason)).toEqual(['queue_full', 'queue_full']);
+    // ~300 bytes an event: the 4000-byte log takes about 13 before the destination frees room.
+    const results = Array.from({ length: 30 }, () => forwarder.enqueue(trackEvent()));
+    expect(results.slice(0, 9)).toEqual(Array(9).fill(true));
+    expect(results.slice(9).every((r) => r === false)).toBe(true);
     expect(forwarder.hasCapacity()).toBe(false);
     const room = forwarder.waitForCapacity(5);
     release();
     await room;
-    expect(forwarder.hasCapacity(5)).toBe(true);
     await forwarder.flush();
-    expect(delivered).toHaveLength(10);
+    expect(delivered).toHaveLength(30);
+    expect(new Set(delivered).size).toBe(30);
+    expect(c.drops).toEqual([]);
+    expect(forwarder.hasCapacity(5)).toBe(true);
+  });
+
+  it('refuses with a reason, never silently, when the log cannot take events at all', async () => {
+    const c = collect();
+    const forwarder = createForwarder({
+      log: memoryLog({ maxBytes: 1000 }),
+      destinations: [destinations.fn(() => new Promise(() => {}))],
+      maxQueueEvents: 2,
+      ...c,
+    });
+    const results = Array.from({ length: 40 }, () => forwarder.enqueue(trackEvent()));
+    await until(() => c.drops.length > 0);
+    expect(results.filter(Boolean).length).toBeLessThan(40);
+    expect(c.drops.every((d) => d.reason === 'log_full' && d.deadLettered === false)).toBe(true);
+    expect(c.drops.reduce((n, d) => n + d.events.length, 0) + forwarder.stats().accepted).toBe(40);
   });
 
   it('by default prints one line for a flood of drops, not one per event', () => {
@@ -215,9 +231,10 @@ describe('backpressure and isolation', () => {
         destinations: [destinations.fn(() => new Promise(() => {}))],
         maxQueueEvents: 1,
       });
+      warn.mockClear();
       for (let i = 0; i < 1000; i++) forwarder.enqueue(trackEvent());
       expect(warn).toHaveBeenCalledTimes(1);
-      expect(String(warn.mock.calls[0]![0])).toMatch(/queue_full/);
+      expect(String(warn.mock.calls[0]![0])).toMatch(/log_full/);
     } finally {
       warn.mockRestore();
     }
@@ -242,67 +259,76 @@ describe('backpressure and isolation', () => {
   });
 });
 
-describe('close, dead-letter and replay', () => {
-  it('dead-letters what the deadline leaves, and replay delivers it to the same destination', async () => {
-    const path = join(dir, 'dead.jsonl');
+describe('close, restart, dead letters and replay', () => {
+  it('keeps what the close deadline leaves in the file log, and delivers it after a restart', async () => {
     const hanging = await sink(() => ({ delayMs: 30_000 }));
     const healthy = await sink();
-    const c = collect();
     const first = createForwarder({
+      log: fileLog({ dir }),
       destinations: [
         destinations.http({ url: hanging.url, name: 'crm' }),
         destinations.http({ url: healthy.url, name: 'log' }),
       ],
       batch: { maxEvents: 4 },
-      deadLetter: { path },
-      ...c,
+      onError: () => {},
     });
     const ids = Array.from({ length: 10 }, () => uuid());
     for (const messageId of ids) first.enqueue(trackEvent({ messageId }));
     const started = Date.now();
     const summary = await first.close({ timeoutMs: 1500 });
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(summary).toEqual({ delivered: 10, gaveUp: 10 });
+    expect(summary).toEqual({ delivered: 10, left: 10, gaveUp: 0 });
     expect(first.enqueue(trackEvent())).toBe(false);
     expect(healthy.delivered.map((e) => e.messageId)).toEqual(ids);
-    const records = (await readFile(path, 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    expect(records.every((r) => r.destination === 'crm' && r.reason === 'deadline')).toBe(true);
-    expect(records.map((r) => r.event.messageId).sort()).toEqual([...ids].sort());
 
     const crm = await sink();
     const second = createForwarder({
+      log: fileLog({ dir }),
       destinations: [
         destinations.http({ url: crm.url, name: 'crm' }),
         destinations.http({ url: healthy.url, name: 'log' }),
       ],
     });
-    expect(await second.replay(path)).toEqual({ replayed: 10, invalid: 0, unknownDestination: 0 });
     await second.flush();
-    expect(crm.delivered.map((e) => e.messageId).sort()).toEqual([...ids].sort());
-    expect(healthy.delivered).toHaveLength(10); // not sent twice to the destination that had them
-    await expect(readFile(path)).rejects.toThrow(/ENOENT/);
-    expect(await second.replay(path)).toEqual({ replayed: 0, invalid: 0, unknownDestination: 0 });
+    expect(crm.delivered.map((e) => e.messageId)).toEqual(ids);
+    expect(healthy.delivered).toHaveLength(10); // the destination that had them is not sent them again
     await second.close();
   });
 
-  it('dead-letters a batch once its attempts are exhausted', async () => {
-    const path = join(dir, 'dead.jsonl');
-    const s = await sink(() => ({ status: 500 }));
+  it('with memoryLog, reports what close() could not deliver as lost', async () => {
     const c = collect();
     const forwarder = createForwarder({
-      destinations: [destinations.http({ url: s.url })],
-      retry: { maxAttempts: 3, baseMs: 1, maxMs: 5 },
-      deadLetter: { path },
+      destinations: [destinations.fn(() => new Promise(() => {}), { name: 'stuck' })],
       ...c,
     });
-    forwarder.enqueue(trackEvent());
+    for (let i = 0; i < 3; i++) forwarder.enqueue(trackEvent());
+    const summary = await forwarder.close({ timeoutMs: 200 });
+    expect(summary).toMatchObject({ delivered: 0, gaveUp: 3 });
+    expect(c.drops.map((d) => [d.reason, d.events.length])).toEqual([['deadline', 3]]);
+  });
+
+  it('dead-letters a batch once its attempts are exhausted, and replay sends it again', async () => {
+    let fail = true;
+    const s = await sink(() => (fail ? { status: 500 } : {}));
+    const c = collect();
+    const forwarder = createForwarder({
+      log: fileLog({ dir }),
+      destinations: [destinations.http({ url: s.url })],
+      retry: { maxAttempts: 3, baseMs: 1, maxMs: 5 },
+      ...c,
+    });
+    const event = trackEvent();
+    forwarder.enqueue(event);
     await forwarder.flush();
     expect(s.requests).toHaveLength(3);
     expect(c.drops.map((d) => d.reason)).toEqual(['attempts_exhausted']);
-    expect((await readFile(path, 'utf8')).trim().split('\n')).toHaveLength(1);
+    expect((await forwarder.deadLetters('http')).map((r) => r.event.messageId)).toEqual([event.messageId]);
+    fail = false;
+    expect(await forwarder.replay('http')).toEqual({ replayed: 1, remaining: 0 });
+    expect(s.delivered.map((e) => e.messageId)).toEqual([event.messageId]);
+    expect(await forwarder.deadLetters('http')).toEqual([]);
+    await expect(forwarder.replay('nope')).rejects.toThrow(/no destination named "nope"/);
+    await forwarder.close();
   });
 });
 

@@ -1,11 +1,12 @@
 /**
- * The forwarder: takes events from the ingest and from the shop's own server code, validates,
- * dedupes and stamps them once, runs the rules, and hands each event to every destination's own
- * queue. Memory is bounded by `maxQueueEvents` per destination; what cannot be delivered is
- * reported through `onDrop` and, with `deadLetter`, written to a file that `replay` sends again.
+ * The forwarder: takes events from the ingest (`accept`, already validated) and from the shop's
+ * own server code (`track`, `identify`, `feedback`, `enqueue`: validated, deduped and stamped
+ * here), runs the rules, and appends each event's JSON once to the log. Every destination has its
+ * own reader of that log and its own delivery loop (destination-queue.ts), so an event leaves the
+ * log only after each destination took it or it was dead-lettered. `accept` resolves when the
+ * events are durable — what the ingest waits for before it answers 200.
  */
 import {
-  type Clock,
   createMessageId,
   type FeedbackInput,
   formatIssues,
@@ -13,6 +14,7 @@ import {
   type Identity,
   type JsonObject,
   systemClock,
+  TouchpointConfigError,
   type TouchpointDefinitions,
   type TouchpointEvent,
   type TouchpointName,
@@ -20,42 +22,17 @@ import {
   validateFeedback,
 } from '@touchpoint/core';
 import { parseEvent } from '@touchpoint/core/schema';
-import { createDeadLetterWriter, readDeadLetter } from './dead-letter.js';
+import type { DeadLetterRecord } from './dead-letter.js';
 import { createMemoryDedupeStore } from './dedupe-store.js';
 import { createDestinationQueue, type DestinationQueue, type DestinationStats } from './destination-queue.js';
 import { isoAt } from './event-json.js';
-import { resolveForwarderConfig } from './forwarder-config.js';
+import { type ForwarderOptions, resolveForwarderConfig } from './forwarder-config.js';
+import { memoryLog } from './log/memory-log.js';
+import type { AppendResult, LogMessage, LogReader, LogStats } from './log/types.js';
 import { buildTrack } from './server-track.js';
-import type { BatchOptions, Destination, DropReason, DropReport, ForwarderError, Rule, RuleContext } from './types.js';
+import type { Destination, DropReason, DropReport, ForwarderError, RuleContext } from './types.js';
 
-export interface ForwarderOptions<C extends TouchpointDefinitions | undefined = undefined> {
-  destinations: Destination[];
-  /** Batching defaults for every destination (500 events, 500 KB, 1000 ms). */
-  batch?: Partial<BatchOptions>;
-  /** Attempts per batch including the first (default 8), first backoff ceiling and largest delay in ms. */
-  retry?: { maxAttempts?: number; baseMs?: number; maxMs?: number };
-  /** Deliveries in flight per destination (default 4). */
-  concurrency?: number;
-  /** Longest one delivery attempt may take, in ms (default 15 000). */
-  timeoutMs?: number;
-  /** Most events one destination's queue holds; past it `enqueue` returns false (default 10 000). */
-  maxQueueEvents?: number;
-  /** Rules that act on events as they arrive, e.g. `feedbackAlert`. */
-  rules?: Rule[];
-  /** Catalog used by `track()` to stamp stage and channel. */
-  catalog?: C;
-  /** Drop repeated message ids within a bounded window (default `{ ttlMs: 1 h, maxIds: 100 000 }`); `false` to keep all. */
-  dedupe?: { ttlMs?: number; maxIds?: number } | false;
-  /** Where undeliverable events are appended as JSON lines. */
-  deadLetter?: { path: string };
-  /** Failed attempts and other run-time problems (default: one `console.warn` line each). */
-  onError?: (error: ForwarderError) => void;
-  /** Events given up on, with the reason (default: one `console.warn` line each). */
-  onDrop?: (drop: DropReport) => void;
-  clock?: Clock;
-  /** Source of jitter (tests pass a seeded one). */
-  random?: () => number;
-}
+export type { ForwarderOptions } from './forwarder-config.js';
 
 type Who = { userId: string; anonymousId?: string } | { userId?: string; anonymousId: string };
 type Common = Who & {
@@ -76,39 +53,61 @@ export type ServerFeedback = Common & { feedback: FeedbackInput; properties?: Js
 
 export interface CloseSummary {
   delivered: number;
-  /** Events given up on during close (written to the dead-letter file when configured). */
+  /** Events still in the log at close: a durable log delivers them after the next start. */
+  left: number;
+  /** Events lost at close: only with `memoryLog` (each also reported through `onDrop`). */
   gaveUp: number;
 }
 
 export interface ReplaySummary {
+  /** Dead letters delivered to the destination (or dead-lettered again, if it refused them again). */
   replayed: number;
-  /** Lines that were not a record or whose event no longer validates. */
+  /** Dead letters still waiting when `timeoutMs` ran out (they stay in the dead-letter log). */
+  remaining: number;
+}
+
+/** What `accept` answers: the events are durable in the log, or why not and when to try again. */
+export type AcceptResult = AppendResult;
+
+export interface ForwarderStats {
+  destinations: DestinationStats[];
+  accepted: number;
+  duplicates: number;
   invalid: number;
-  /** Records for a destination this forwarder does not have (kept in `onDrop`). */
-  unknownDestination: number;
+  /** Events `track()`/`enqueue()` hold in memory on their way into the log. */
+  pending: number;
+  log: LogStats;
 }
 
 export interface Forwarder<C extends TouchpointDefinitions | undefined = undefined> {
-  /** Validates, dedupes and queues an event for every destination. `false` when refused or backpressured. */
+  /**
+   * For the ingest and other callers that must know: appends events that are already valid,
+   * deduped and stamped, and resolves once they are durable in the log (`{ ok: true }`) or with
+   * the reason they were not (`full`, `unavailable`, `closed`) and a `retryAfterMs`.
+   */
+  accept(events: readonly TouchpointEvent[]): Promise<AcceptResult>;
+  /**
+   * Validates, dedupes and appends an event. Like a stream's `write()`: `false` means "slow down"
+   * (the event is kept — wait for `waitForCapacity()`); refusals and invalid events reach `onDrop`.
+   */
   enqueue(event: unknown): boolean;
   track<N extends TouchpointName<C>>(input: ServerTrack<N, TouchpointProperties<C, N>>): boolean;
   identify(input: ServerIdentify): boolean;
   feedback(input: ServerFeedback): boolean;
-  /** `true` when every destination's queue has room for `n` more events. */
+  /** `true` while `n` more events can be taken without slowing down. */
   hasCapacity(n?: number): boolean;
-  /** Resolves when every queue has room for `n` more events: the backpressure signal. */
+  /** Resolves when `n` more events can be taken: the backpressure signal. */
   waitForCapacity(n?: number): Promise<void>;
-  /** Sends what is batched now and resolves when every queue is empty (including retries). */
+  /** Resolves when everything taken so far is in the log and, when delivering, at every destination (or dead-lettered). */
   flush(): Promise<void>;
-  /** Stops accepting, drains until `timeoutMs`, dead-letters what is left, closes destinations. */
+  /** Stops accepting, appends what is held, delivers until `timeoutMs`, closes destinations and the log. */
   close(options?: { timeoutMs?: number }): Promise<CloseSummary>;
-  /** Sends the events of a dead-letter file again, each to the destination it was meant for. */
-  replay(path: string): Promise<ReplaySummary>;
-  stats(): { destinations: DestinationStats[]; accepted: number; duplicates: number; invalid: number };
+  /** The dead letters of one destination, oldest first. */
+  deadLetters(destination: string, options?: { max?: number }): Promise<DeadLetterRecord[]>;
+  /** Sends one destination's dead letters to it again; resolves when they are through or `timeoutMs` passed. */
+  replay(destination: string, options?: { timeoutMs?: number }): Promise<ReplaySummary>;
+  stats(): ForwarderStats;
 }
-
-/** For the ingest, which has validated, deduped and stamped its events already. */
-export const trustedEnqueue = new WeakMap<object, (event: TouchpointEvent) => boolean>();
 
 function toIso(value: Date | string | undefined, now: number): string {
   if (value === undefined) return new Date(now).toISOString();
@@ -134,11 +133,39 @@ function createWarn(): (kind: string, message: string) => void {
   };
 }
 
+let warnedMemoryLog = false;
+
+/** A reader of a dead-letter log that hands out the events inside the records, for `replay`. */
+function unwrapDeadLetters(reader: LogReader): LogReader {
+  const originals = new Map<number, LogMessage>();
+  return {
+    name: reader.name,
+    async next(limits) {
+      const messages = await reader.next(limits);
+      return messages.map((m) => {
+        originals.set(m.seq, m);
+        const record = JSON.parse(m.json) as DeadLetterRecord;
+        return { seq: m.seq, json: JSON.stringify(record.event), attempts: m.attempts, appendedAt: Date.now() };
+      });
+    },
+    async ack(messages) {
+      const back = messages.map((m) => originals.get(m.seq)!).filter(Boolean);
+      for (const m of messages) originals.delete(m.seq);
+      await reader.ack(back);
+    },
+    retry(messages, delayMs) {
+      reader.retry(messages.map((m) => originals.get(m.seq)!).filter(Boolean), delayMs);
+    },
+    lag: () => reader.lag(),
+    close: () => reader.close(),
+  };
+}
+
 /**
  * @example
  * const forwarder = createForwarder({
+ *   log: fileLog({ dir: './data/touchpoint-log' }),
  *   destinations: [destinations.http({ url: 'https://crm.example/ingest' }), destinations.jsonl({ path: 'events.jsonl' })],
- *   deadLetter: { path: 'dead-letter.jsonl' },
  * });
  * forwarder.track({ userId: 'u-1', event: 'order.shipped', properties: { orderId: 'o-9' } });
  * await forwarder.close({ timeoutMs: 5000 });
@@ -155,17 +182,15 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
     ((d: DropReport) =>
       warn(
         `drop:${d.reason}:${d.destination}`,
-        `dropped ${d.events.length} event(s)${d.destination ? ` for ${d.destination}` : ''} (${d.reason}): ${d.message}`,
+        `${d.deadLettered ? 'dead-lettered' : 'dropped'} ${d.events.length} event(s)${d.destination ? ` for ${d.destination}` : ''} (${d.reason}): ${d.message}`,
       ));
-  const deadLetter = options.deadLetter
-    ? createDeadLetterWriter(options.deadLetter.path, (error) =>
-        onError({
-          source: 'dead-letter',
-          message: `could not write ${options.deadLetter!.path}: ${String(error)}`,
-          error,
-        }),
-      )
-    : undefined;
+  const log = options.log ?? memoryLog({ clock });
+  if (!log.durable && !warnedMemoryLog) {
+    warnedMemoryLog = true;
+    console.warn(
+      '[touchpoint] the forwarder keeps its queue in memory (memoryLog): a crash loses every event not yet delivered. Use fileLog({ dir }) or jetStreamLog({ servers }) to acknowledge only what is durable.',
+    );
+  }
   const dedupe =
     options.dedupe === false
       ? undefined
@@ -174,14 +199,19 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
   const rules = options.rules ?? [];
   const pendingRules = new Set<Promise<void>>();
   const ruleContext: RuleContext = { now: () => clock.now(), onError };
+  const highWater = config.maxQueueEvents;
   let closed = false;
   let accepted = 0;
   let duplicates = 0;
   let invalid = 0;
 
-  function report(reason: DropReason, events: TouchpointEvent[], message: string, destination?: string): void {
-    const deadLettered = deadLetter !== undefined && destination !== undefined && reason !== 'invalid';
-    if (deadLettered) deadLetter.append(destination, reason, message, events, clock.now());
+  function report(
+    reason: DropReason,
+    events: TouchpointEvent[],
+    message: string,
+    destination?: string,
+    deadLettered = false,
+  ): void {
     try {
       onDrop({ reason, events, message, deadLettered, ...(destination !== undefined && { destination }) });
     } catch (error) {
@@ -189,20 +219,42 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
     }
   }
 
-  const queues: DestinationQueue[] = options.destinations.map((destination) =>
-    createDestinationQueue({
-      destination,
-      batch: { ...config.batch, ...destination.batch },
-      retry: { ...config.retry, ...(options.random && { random: options.random }) },
-      concurrency: destination.concurrency ?? config.concurrency,
-      maxQueueEvents: config.maxQueueEvents,
-      timeoutMs: config.timeoutMs,
-      clock,
-      onError,
-      onGiveUp: (events, reason, message) => report(reason, events, message, destination.name),
-    }),
-  );
-  const byName = new Map(queues.map((q) => [q.name, q]));
+  function queueFor(destination: Destination, reader: Promise<LogReader>): Promise<DestinationQueue> {
+    return reader.then((r) =>
+      createDestinationQueue({
+        destination,
+        reader: r,
+        deadLetters: () => log.deadLetters(destination.name),
+        batch: { ...config.batch, ...destination.batch },
+        retry: { ...config.retry, ...(options.random && { random: options.random }) },
+        concurrency: destination.concurrency ?? config.concurrency,
+        timeoutMs: config.timeoutMs,
+        maxAgeMs: config.maxAgeMs,
+        clock,
+        onError,
+        onGiveUp: (events, reason, message, deadLettered) =>
+          report(reason, events, message, destination.name, deadLettered),
+      }),
+    );
+  }
+
+  // Readers open in the background; a failure to open one is reported, never thrown at the caller.
+  const queues: Promise<DestinationQueue | undefined>[] =
+    options.deliver === false
+      ? []
+      : options.destinations.map((destination) =>
+          queueFor(destination, log.reader(destination.name)).catch((error) => {
+            onError({ source: destination.name, message: `could not open its log reader: ${String(error)}`, error });
+            return undefined;
+          }),
+        );
+  const byName = new Map(options.destinations.map((d) => [d.name, d]));
+  const allQueues = async () => (await Promise.all(queues)).filter((q): q is DestinationQueue => q !== undefined);
+  // Filled once the readers are open, so `stats()` can stay synchronous.
+  let openQueues: DestinationQueue[] = [];
+  void allQueues().then((list) => {
+    openQueues = list;
+  });
 
   function runRules(event: TouchpointEvent): void {
     for (const rule of rules) {
@@ -220,24 +272,104 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
     }
   }
 
-  function dispatch(event: TouchpointEvent, json = JSON.stringify(event)): boolean {
+  // What `track()`/`enqueue()` took and the log has not made durable yet: appended as one batch
+  // per turn of the event loop, and kept (retried after the log's retryAfterMs) when it fails.
+  let held: string[] = [];
+  let heldEvents: TouchpointEvent[] = [];
+  let appending: Promise<void> | undefined;
+  let capacityWaiters: { n: number; resolve: () => void }[] = [];
+  let drainWaiters: (() => void)[] = [];
+
+  function notifyCapacity(): void {
+    if (capacityWaiters.length > 0) {
+      const still: typeof capacityWaiters = [];
+      for (const w of capacityWaiters) hasCapacity(w.n) ? w.resolve() : still.push(w);
+      capacityWaiters = still;
+    }
+    if (held.length === 0 && !appending) {
+      const waiters = drainWaiters;
+      drainWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  // Appends go in chunks; a chunk the log calls `full` is halved, so a small budget still takes
+  // what fits instead of waiting for room for everything at once.
+  let chunk = 1000;
+  async function appendHeld(): Promise<void> {
+    // Let the rest of this synchronous run of track() calls join the batch.
+    await Promise.resolve();
+    while (held.length > 0) {
+      const count = Math.min(chunk, held.length);
+      const jsons = held.slice(0, count);
+      const result = await log.append(jsons);
+      if (result.ok) {
+        held = held.slice(count);
+        heldEvents = heldEvents.slice(count);
+        chunk = Math.min(1000, chunk * 2);
+        notifyCapacity();
+        continue;
+      }
+      if (result.reason === 'full' && count > 1) {
+        chunk = Math.max(1, count >> 1);
+        continue;
+      }
+      // Not durable: they stay in front of anything newer, and are tried again after the log's delay.
+      onError({
+        source: 'log',
+        message: `append failed (${result.reason}), retrying in ${result.retryAfterMs} ms: ${result.message}`,
+        error: result.error,
+      });
+      if (closed && closeDeadline !== undefined && clock.now() >= closeDeadline) return;
+      // A full log frees room as destinations catch up; anything else is worth another try only later.
+      if (result.reason === 'full') await waitForRoom(jsons[0]!.length + 64, result.retryAfterMs);
+      else await new Promise<void>((resolve) => clock.setTimeout(resolve, result.retryAfterMs));
+    }
+  }
+
+  /** Until the log has room again (destinations caught up) or `ms` passed, whichever is first. */
+  function waitForRoom(bytes: number, ms: number): Promise<void> {
+    const until = clock.now() + ms;
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (log.hasRoom(bytes) || clock.now() >= until || (closed && clock.now() >= (closeDeadline ?? 0))) resolve();
+        else clock.setTimeout(check, 50);
+      };
+      clock.setTimeout(check, 50);
+    });
+  }
+
+  function startAppending(): void {
+    appending ??= appendHeld()
+      .catch((error) => onError({ source: 'log', message: `append failed: ${String(error)}`, error }))
+      .finally(() => {
+        appending = undefined;
+        if (held.length > 0 && !closed) startAppending();
+        notifyCapacity();
+      });
+  }
+
+  function take(event: TouchpointEvent, json: string): boolean {
+    if (held.length >= highWater * 10) {
+      report(
+        'log_full',
+        [event],
+        `${held.length} events are waiting for the log (10 × maxQueueEvents): it is down or full`,
+      );
+      return false;
+    }
     runRules(event);
     accepted++;
-    const bytes = Buffer.byteLength(json);
-    const item = { event, json };
-    let ok = true;
-    for (const queue of queues) {
-      if (!queue.add(item, bytes)) {
-        ok = false;
-        report(
-          'queue_full',
-          [event],
-          `queue holds ${config.maxQueueEvents} events (maxQueueEvents); wait for forwarder.waitForCapacity()`,
-          queue.name,
-        );
-      }
-    }
-    return ok;
+    held.push(json);
+    heldEvents.push(event);
+    startAppending();
+    return held.length < highWater;
+  }
+
+  let closeDeadline: number | undefined;
+
+  function hasCapacity(n = 1): boolean {
+    return !closed && held.length + n <= highWater && log.hasRoom(n * 512);
   }
 
   function enqueue(input: unknown): boolean {
@@ -265,7 +397,7 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
       duplicates++;
       return true;
     }
-    return dispatch(event);
+    return take(event, JSON.stringify(event));
   }
 
   function envelope(input: Common) {
@@ -281,7 +413,26 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
     };
   }
 
+  async function settleHeld(): Promise<void> {
+    while (appending || held.length > 0) {
+      if (!appending) startAppending();
+      await new Promise<void>((resolve) => drainWaiters.push(resolve));
+      if (closed && closeDeadline !== undefined && clock.now() >= closeDeadline) return;
+    }
+  }
+
   const forwarder: Forwarder<C> = {
+    async accept(events) {
+      if (closed) return { ok: false, reason: 'closed', message: 'the forwarder is closed', retryAfterMs: 1000 };
+      const jsons: string[] = new Array(events.length);
+      for (let i = 0; i < events.length; i++) jsons[i] = JSON.stringify(events[i]);
+      const result = await log.append(jsons);
+      if (result.ok) {
+        accepted += events.length;
+        for (const event of events) runRules(event);
+      }
+      return result;
+    },
     enqueue,
     track(input) {
       if (input?.context !== undefined) {
@@ -308,7 +459,7 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
         duplicates++;
         return true;
       }
-      return dispatch(built.event, built.json);
+      return take(built.event, built.json);
     },
     identify(input) {
       return enqueue({
@@ -327,73 +478,97 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
         ...(input.properties !== undefined && { properties: input.properties }),
       });
     },
-    hasCapacity: (n = 1) => queues.every((q) => q.hasCapacity(n)),
-    async waitForCapacity(n = 1) {
-      await Promise.all(queues.map((q) => q.waitForCapacity(n)));
+    hasCapacity,
+    waitForCapacity(n = 1) {
+      if (hasCapacity(n) || closed) return Promise.resolve();
+      return new Promise((resolve) => {
+        capacityWaiters.push({ n: Math.min(n, highWater), resolve });
+        // The log's room changes as destinations catch up, which no append tells us about.
+        const poll = (): void => {
+          if (!capacityWaiters.some((w) => w.resolve === resolve)) return;
+          if (hasCapacity(Math.min(n, highWater)) || closed) {
+            capacityWaiters = capacityWaiters.filter((w) => w.resolve !== resolve);
+            resolve();
+          } else clock.setTimeout(poll, 50);
+        };
+        clock.setTimeout(poll, 50);
+      });
     },
     async flush() {
       await Promise.all([...pendingRules]);
-      await Promise.all(queues.map((q) => q.flush()));
-      await deadLetter?.flush();
+      await settleHeld();
+      await Promise.all((await allQueues()).map((q) => q.flush()));
     },
     async close(closeOptions = {}) {
-      closed = true;
       const timeoutMs = closeOptions.timeoutMs ?? 10_000;
-      const deadlineAt = clock.now() + timeoutMs;
+      closed = true;
+      closeDeadline = clock.now() + timeoutMs;
       // Unref'd batch and retry timers must not let the process exit while we drain.
       const keepAlive = setInterval(() => {}, 1 << 30);
       try {
-        await Promise.race([
-          Promise.all([...pendingRules]),
-          new Promise((resolve) => clock.setTimeout(() => resolve(undefined), timeoutMs)),
-        ]);
-        const before = queues.reduce((n, q) => n + q.stats().gaveUp, 0);
-        await Promise.all(queues.map((q) => q.close(deadlineAt)));
-        await deadLetter?.flush();
-        const stats = queues.map((q) => q.stats());
-        return {
-          delivered: stats.reduce((n, s) => n + s.delivered, 0),
-          gaveUp: stats.reduce((n, s) => n + s.gaveUp, 0) - before,
-        };
+        const deadline = new Promise<void>((resolve) => clock.setTimeout(resolve, timeoutMs));
+        await Promise.race([Promise.all([...pendingRules]).then(() => settleHeld()), deadline]);
+        const list = await allQueues();
+        await Promise.race([Promise.all(list.map((q) => q.flush())), deadline]);
+        await Promise.all(list.map((q) => q.close(closeDeadline!)));
+        const stats = list.map((q) => q.stats());
+        const left = stats.reduce((n, s) => Math.max(n, s.queued), 0) + held.length;
+        let gaveUp = 0;
+        if (!log.durable) {
+          const lost = await log.list({ max: 100_000 });
+          if (lost.length > 0 || held.length > 0) {
+            const events = [...lost.map((m) => JSON.parse(m.json) as TouchpointEvent), ...heldEvents];
+            gaveUp = events.length;
+            report(
+              'deadline',
+              events,
+              'close(): not delivered before the deadline, and memoryLog keeps nothing after the process ends',
+            );
+          }
+        } else if (held.length > 0) {
+          gaveUp = held.length;
+          report('deadline', heldEvents, 'close(): the log did not take these before the deadline');
+        }
+        await log.close();
+        return { delivered: stats.reduce((n, s) => n + s.delivered, 0), left, gaveUp };
       } finally {
         clearInterval(keepAlive);
       }
     },
-    async replay(path) {
-      const summary: ReplaySummary = { replayed: 0, invalid: 0, unknownDestination: 0 };
-      await deadLetter?.flush();
-      for await (const { record, line } of readDeadLetter(path)) {
-        const parsed = record ? parseEvent(record.event) : undefined;
-        if (!record || !parsed?.ok) {
-          summary.invalid++;
-          onError({
-            source: 'replay',
-            message: `${path}:${line}: ${parsed && !parsed.ok ? formatIssues(parsed.issues) : 'not a dead-letter record'}`,
-          });
-          continue;
-        }
-        const queue = byName.get(record.destination);
-        if (!queue) {
-          summary.unknownDestination++;
-          report('not_retryable', [parsed.value], `replay: no destination named ${JSON.stringify(record.destination)}`);
-          continue;
-        }
-        // Replayed events were deduped and seen by the rules the first time: straight to the queue.
-        await queue.waitForCapacity(1);
-        const json = JSON.stringify(parsed.value);
-        if (queue.add({ event: parsed.value, json }, Buffer.byteLength(json))) summary.replayed++;
-        else report('queue_full', [parsed.value], 'replay: queue filled up while replaying', queue.name);
-      }
-      return summary;
+    async deadLetters(destination, listOptions = {}) {
+      const dead = await log.deadLetters(destination);
+      const messages = await dead.list({ max: listOptions.max ?? 1000 });
+      return messages.map((m) => JSON.parse(m.json) as DeadLetterRecord);
     },
-    stats: () => ({ destinations: queues.map((q) => q.stats()), accepted, duplicates, invalid }),
+    async replay(destination, replayOptions = {}) {
+      const target = byName.get(destination);
+      if (!target)
+        throw new TouchpointConfigError('destination', `no destination named ${JSON.stringify(destination)}`);
+      const dead = await log.deadLetters(destination);
+      const reader = unwrapDeadLetters(await dead.reader('replay'));
+      const before = reader.lag();
+      const queue = await queueFor({ ...target, close: undefined } as Destination, Promise.resolve(reader));
+      const deadline = clock.now() + (replayOptions.timeoutMs ?? 60_000);
+      let timer: unknown;
+      await Promise.race([
+        queue.flush(),
+        new Promise<void>((resolve) => {
+          timer = clock.setTimeout(resolve, replayOptions.timeoutMs ?? 60_000);
+        }),
+      ]);
+      clock.clearTimeout(timer);
+      const remaining = reader.lag();
+      await queue.close(deadline);
+      return { replayed: Math.max(0, before - remaining), remaining };
+    },
+    stats: () => ({
+      destinations: openQueues.map((q) => q.stats()),
+      accepted,
+      duplicates,
+      invalid,
+      pending: held.length,
+      log: log.stats(),
+    }),
   };
-  trustedEnqueue.set(forwarder, (event) => {
-    if (closed) {
-      report('closed', [event], 'enqueue after close()');
-      return false;
-    }
-    return dispatch(event);
-  });
   return forwarder;
 }

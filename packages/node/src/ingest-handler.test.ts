@@ -5,6 +5,7 @@ import { batchBody, startIngest, WRITE_KEY } from '../test/ingest-server.js';
 import * as destinations from './destinations/index.js';
 import { createForwarder } from './forwarder.js';
 import { createIngestHandler } from './ingest-handler.js';
+import { memoryLog } from './log/memory-log.js';
 
 let ingest: Awaited<ReturnType<typeof startIngest>> | undefined;
 afterEach(async () => {
@@ -149,19 +150,30 @@ describe('ingest handler over node:http', () => {
     expect(ingest.received).toHaveLength(2);
   });
 
-  it('answers 503 with Retry-After when the forwarder has no room, and forwards nothing', async () => {
+  it('answers 503 with Retry-After when the log is full, and takes the same events once there is room', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     ingest = await startIngest(
-      {},
+      { onError: () => {} },
       {
-        destinations: [destinations.fn(() => new Promise(() => {}), { name: 'stuck' })],
-        maxQueueEvents: 2,
-        onDrop: () => {},
+        log: memoryLog({ maxBytes: 1000 }),
+        destinations: [destinations.fn(() => gate, { name: 'slow' })],
       },
     );
     expect((await ingest.post(batchBody([trackEvent(), trackEvent()]))).status).toBe(200);
-    const full = await ingest.post(batchBody([trackEvent()]));
+    const refused = [trackEvent(), trackEvent()];
+    const full = await ingest.post(batchBody(refused));
     expect(full.status).toBe(503);
     expect(full.headers.get('retry-after')).toBe('5');
+    expect(await full.json()).toMatchObject({ error: 'overloaded' });
+    release();
+    await ingest.forwarder.flush();
+    // The browser retries the same batch: its message ids were not taken by the refused attempt.
+    const again = await ingest.post(batchBody(refused));
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ accepted: 2, duplicates: 0 });
   });
 });
 

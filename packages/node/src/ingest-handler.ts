@@ -17,12 +17,12 @@ import { parseBatch } from '@touchpoint/core/schema';
 import { stampReceived } from './clock-skew.js';
 import { type CorsOptions, checkCors, corsHeaders, preflight } from './cors.js';
 import { createMemoryDedupeStore, type DedupeStore } from './dedupe-store.js';
-import { type Forwarder, trustedEnqueue } from './forwarder.js';
+import type { Forwarder } from './forwarder.js';
 import { readBodyLimited } from './read-body.js';
 
 export interface IngestHandlerOptions {
-  /** Where accepted events go. */
-  forwarder: Pick<Forwarder<any>, 'enqueue' | 'hasCapacity'>;
+  /** Where accepted events go: the ingest answers 200 only once `forwarder.accept` made them durable. */
+  forwarder: Pick<Forwarder<any>, 'accept'>;
   /** Accepted write keys, or a function deciding (e.g. a lookup per shop). */
   writeKeys: string[] | ((key: string) => boolean | Promise<boolean>);
   /** Browser origins allowed to send (CORS). Without it, cross-origin browsers are refused. */
@@ -94,7 +94,7 @@ function keyFromRequest(request: Request, url: URL): string | undefined {
  * export const POST = handler; // Next.js route; or http.createServer(toNodeHandler(handler))
  */
 export function createIngestHandler(options: IngestHandlerOptions): IngestHandler {
-  if (!options || typeof options.forwarder?.enqueue !== 'function')
+  if (!options || typeof options.forwarder?.accept !== 'function')
     throw new TouchpointConfigError('forwarder', 'must be a forwarder from createForwarder()');
   const keys = options.writeKeys;
   if (
@@ -127,7 +127,6 @@ export function createIngestHandler(options: IngestHandlerOptions): IngestHandle
   const dedupe = options.dedupe ?? createMemoryDedupeStore({ now: () => clock.now() });
   const dedupeTtlMs = options.dedupeTtlMs ?? 24 * 3_600_000;
   const forwarder = options.forwarder;
-  const enqueue = trustedEnqueue.get(forwarder) ?? ((event: TouchpointEvent) => forwarder.enqueue(event));
 
   return async function handle(request, info) {
     const origin = request.headers.get('origin');
@@ -194,9 +193,6 @@ export function createIngestHandler(options: IngestHandlerOptions): IngestHandle
     if (!parsed.ok)
       return failure(400, 'invalid_batch', formatIssues(parsed.issues), headers, { issues: parsed.issues });
     const { batch, rejected, sentAt } = parsed.value;
-    if (batch.length > 0 && !forwarder.hasCapacity(batch.length)) {
-      return failure(503, 'overloaded', 'the server is catching up; retry later', { ...headers, 'retry-after': '5' });
-    }
 
     let fresh: TouchpointEvent[] = batch;
     if (batch.length > 0) {
@@ -213,9 +209,23 @@ export function createIngestHandler(options: IngestHandlerOptions): IngestHandle
     }
     stampReceived(fresh, sentAt, clock.now());
     const ip = options.recordIp === false ? undefined : info?.ip;
-    for (const event of fresh) {
-      if (ip !== undefined) event.context = { ...event.context, ip };
-      enqueue(event);
+    if (ip !== undefined) for (const event of fresh) event.context = { ...event.context, ip };
+    if (fresh.length > 0) {
+      const appended = await forwarder.accept(fresh);
+      if (!appended.ok) {
+        // Nothing was kept: the client keeps the batch and retries; its ids must stay claimable.
+        await dedupe.release?.(fresh.map((e) => e.messageId)).catch(() => {});
+        onError({ source: 'log', message: `answered 503: ${appended.message}` });
+        return failure(
+          503,
+          'overloaded',
+          `the server cannot store events right now (${appended.reason}); retry later`,
+          {
+            ...headers,
+            'retry-after': String(Math.max(1, Math.ceil(appended.retryAfterMs / 1000))),
+          },
+        );
+      }
     }
     return json(200, { accepted: batch.length, rejected, duplicates: batch.length - fresh.length }, headers);
   };

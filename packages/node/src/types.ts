@@ -60,6 +60,13 @@ export interface Destination {
   /** Delivers one batch. `signal` aborts on the per-attempt timeout and at the close deadline. */
   // biome-ignore lint/suspicious/noConfusingVoidType: `async (events) => {}` must fit, and it returns Promise<void>.
   send(events: TouchpointEvent[], signal?: AbortSignal): Promise<void | DeliveryResult>;
+  /**
+   * Optional fast path: the same batch as the log holds it, each event's JSON text in order. When
+   * present the forwarder calls this instead of `send` and parses nothing (with a data policy, it
+   * passes the policy's output re-serialised). The built-in destinations all have it.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: as for `send`.
+  sendSerialized?(jsons: readonly string[], signal?: AbortSignal): Promise<void | DeliveryResult>;
   /** Fields this destination must not see in the clear. */
   policy?: DataPolicy;
   /** Batching for this destination only. */
@@ -74,13 +81,15 @@ export interface Destination {
 export type DropReason =
   /** Failed validation at `enqueue` (never retried). */
   | 'invalid'
-  /** The destination's queue was full (`maxQueueEvents`). */
-  | 'queue_full'
-  /** The destination answered with a status that will not change on retry (e.g. 400). */
+  /** The log could not take the event: 10 × `maxQueueEvents` were already waiting for it. */
+  | 'log_full'
+  /** The destination answered with a status that will not change on retry (e.g. 400): dead-lettered. */
   | 'not_retryable'
-  /** Every attempt failed. */
+  /** `retry.maxAttempts` attempts failed: dead-lettered. */
   | 'attempts_exhausted'
-  /** `close()` reached its deadline first. */
+  /** Older than `maxAgeMs` before the destination took it: dead-lettered. */
+  | 'expired'
+  /** `close()` reached its deadline first with a log that keeps nothing (`memoryLog`). */
   | 'deadline'
   /** `enqueue` after `close()`. */
   | 'closed';
@@ -92,13 +101,13 @@ export interface DropReport {
   events: TouchpointEvent[];
   /** What went wrong: the validation issues or the last delivery error. */
   message: string;
-  /** `true` when the events were written to the dead-letter file. */
+  /** `true` when the events are durable in the destination's dead-letter log (see `forwarder.deadLetters`). */
   deadLettered: boolean;
 }
 
 /** A run-time failure that did not crash anything: a failed attempt, a rule or file error. */
 export interface ForwarderError {
-  /** Where: a destination name, `rule:<name>`, `dead-letter`, `dedupe`. */
+  /** Where: a destination name, `rule:<name>`, `log`, `dead-letter`, `dedupe`. */
   source: string;
   message: string;
   error?: unknown;

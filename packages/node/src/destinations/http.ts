@@ -22,15 +22,15 @@ export function http(options: HttpDestinationOptions): Destination {
   const url = checkUrl(options?.url, 'http.url');
   const poster = createPoster(url);
   const headers = { 'content-type': 'application/json', ...options.headers };
+  const post = (jsons: readonly string[], signal?: AbortSignal) =>
+    poster.post(
+      jsonArrayBody('{"batch":', jsons, `,"sentAt":"${new Date().toISOString()}","v":${WIRE_VERSION}}`),
+      headers,
+      signal,
+    );
   return withCommon('http', options, {
-    send(events, signal) {
-      const body = jsonArrayBody(
-        '{"batch":',
-        batchJsons(events),
-        `,"sentAt":"${new Date().toISOString()}","v":${WIRE_VERSION}}`,
-      );
-      return poster.post(body, headers, signal);
-    },
+    send: (events, signal) => post(batchJsons(events), signal),
+    sendSerialized: post,
     close: () => poster.close(),
   });
 }

@@ -88,6 +88,11 @@ export interface EventLog {
    * listed with a reader that never acks, replayed with one that does.
    */
   deadLetters(destination: string): Promise<EventLog>;
+  /**
+   * Messages the log still holds that some reader has not acked, oldest first, after `afterSeq`,
+   * without moving any reader (to list dead letters).
+   */
+  list(options: { afterSeq?: number; max: number }): Promise<LogMessage[]>;
   /** `true` while appends of about `bytes` more would fit the budget. */
   hasRoom(bytes: number): boolean;
   stats(): LogStats;

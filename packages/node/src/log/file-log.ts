@@ -1,0 +1,551 @@
+/**
+ * `fileLog({ dir })`: the embedded durable log for one machine. Events are appended to segment
+ * files as checksummed frames (frame.ts); appends that arrive while a write is in progress share
+ * the next write and its one `fdatasync` (group commit), and `append` resolves only after that
+ * sync — so whatever the ingest acknowledged survives `kill -9` and power loss. Each destination's
+ * position is a small cursor file, rewritten atomically a few times a second (a crash redelivers
+ * at most what was acked since, never skips); a segment is deleted once every open reader is past
+ * it. A torn frame at the tail (a crash mid-write) is found by its checksum and cut off on open.
+ * A full disk, or the `maxBytes` budget, makes `append` answer `full`: the caller keeps the events.
+ *
+ * Layout: dir/segments/<base offset>.seg, dir/cursors/<reader>.json, dir/dead-letters/<destination>/…
+ */
+import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Clock, systemClock, TouchpointConfigError } from '@touchpoint/core';
+import { decodeFrame, encodeFrames, FRAME_HEADER_BYTES } from './frame.js';
+import { type Cursor, createReaderState, type LocalMessage, type LocalReader } from './reader-state.js';
+import type { AppendResult, EventLog, LogStats } from './types.js';
+
+export interface FileLogOptions {
+  /** Directory the log owns (created if missing). One forwarder process per directory. */
+  dir: string;
+  /** Disk budget for the segments; past it `append` answers `full` (default 1 GiB). */
+  maxBytes?: number;
+  /** Size at which a new segment file is started (default 64 MiB). */
+  segmentBytes?: number;
+  /** Most messages one reader holds handed out but not acked (default 10 000). */
+  maxOutstanding?: number;
+  /** How often a moved reader position is written to its cursor file, in ms (default 100). */
+  cursorSyncMs?: number;
+  /** Problems outside any call: a cursor or segment that could not be written or deleted. */
+  onError?: (error: { source: string; message: string; error?: unknown }) => void;
+  clock?: Clock;
+}
+
+interface Segment {
+  base: number;
+  size: number;
+  path: string;
+  reader?: Promise<FileHandle>;
+}
+
+interface PendingAppend {
+  jsons: readonly string[];
+  resolve: (result: AppendResult) => void;
+}
+
+const SEGMENT_NAME = /^(\d{16})\.seg$/;
+
+function segmentPath(dir: string, base: number): string {
+  return join(dir, 'segments', `${String(base).padStart(16, '0')}.seg`);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function syncDir(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Writes `text` to `path` so that a crash leaves either the old or the new file, never a torn one. */
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp`;
+  const handle = await open(tmp, 'w');
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, path);
+}
+
+function checkOptions(options: FileLogOptions): void {
+  if (typeof options?.dir !== 'string' || options.dir === '')
+    throw new TouchpointConfigError('fileLog.dir', 'must be a directory path, e.g. "./data/touchpoint-log"');
+  for (const field of ['maxBytes', 'segmentBytes', 'maxOutstanding', 'cursorSyncMs'] as const) {
+    const value = options[field];
+    if (value !== undefined && (!Number.isInteger(value) || value < (field === 'cursorSyncMs' ? 0 : 1)))
+      throw new TouchpointConfigError(`fileLog.${field}`, `must be a positive integer, got ${JSON.stringify(value)}`);
+  }
+}
+
+/**
+ * @example
+ * const log = fileLog({ dir: './data/touchpoint-log', maxBytes: 2 * 1024 ** 3 });
+ * const forwarder = createForwarder({ log, destinations: [destinations.http({ url })] });
+ */
+export function fileLog(options: FileLogOptions): EventLog {
+  checkOptions(options);
+  const dir = options.dir;
+  const maxBytes = options.maxBytes ?? 1024 ** 3;
+  const segmentBytes = options.segmentBytes ?? 64 * 1024 * 1024;
+  const cursorSyncMs = options.cursorSyncMs ?? 100;
+  const clock = options.clock ?? systemClock;
+  const onError = options.onError ?? ((e) => console.warn(`[touchpoint] fileLog ${e.source}: ${e.message}`));
+
+  const segments: Segment[] = [];
+  let writer: FileHandle | undefined;
+  /** Durable end: the global offset and sequence number the next frame gets. */
+  let endOffset = 0;
+  let endSeq = 0;
+  let firstSeq = 0;
+  let bytes = 0;
+  let appended = 0;
+  const refused = { full: 0, unavailable: 0, closed: 0 };
+  let pending: PendingAppend[] = [];
+  let pendingBytes = 0;
+  let writing: Promise<void> | undefined;
+  let closed = false;
+  // Readers stay here after close(): their positions are still saved and still pin segments.
+  const readers = new Map<string, LocalReader>();
+  const closedReaders = new Set<string>();
+  const persisted = new Map<string, Cursor>();
+  const cursorTimers = new Map<string, unknown>();
+  const cursorWrites = new Map<string, Promise<void>>();
+  const deadLetterLogs = new Map<string, EventLog>();
+
+  async function recover(): Promise<void> {
+    await mkdir(join(dir, 'segments'), { recursive: true });
+    await mkdir(join(dir, 'cursors'), { recursive: true });
+    const names = (await readdir(join(dir, 'segments'))).filter((n) => SEGMENT_NAME.test(n)).sort();
+    for (const name of names) {
+      const base = Number(SEGMENT_NAME.exec(name)![1]);
+      const path = join(dir, 'segments', name);
+      segments.push({ base, path, size: (await stat(path)).size });
+    }
+    // Only the last segment can hold a torn write: every earlier one was synced before the next began.
+    while (segments.length > 0) {
+      const last = segments[segments.length - 1]!;
+      const scan = await scanSegment(last);
+      if (scan.valid < last.size) {
+        const handle = await open(last.path, 'r+');
+        try {
+          await handle.truncate(scan.valid);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        onError({
+          source: 'recover',
+          message: `cut ${last.size - scan.valid} bytes of a torn write off the end of ${last.path}`,
+        });
+        last.size = scan.valid;
+      }
+      if (scan.lastSeq !== undefined || segments.length === 1) {
+        endSeq = scan.lastSeq === undefined ? 0 : scan.lastSeq + 1;
+        break;
+      }
+      // An empty last segment after a cut: drop it, the previous one ends the log.
+      await rm(last.path, { force: true });
+      segments.pop();
+    }
+    if (segments.length === 0) segments.push({ base: 0, size: 0, path: segmentPath(dir, 0) });
+    if (segments.length === 1 && segments[0]!.size === 0) endSeq = Math.max(endSeq, await highestSavedSeq());
+    const last = segments[segments.length - 1]!;
+    endOffset = last.base + last.size;
+    bytes = segments.reduce((n, s) => n + s.size, 0);
+    firstSeq = (await firstSeqOf(segments[0]!)) ?? endSeq;
+    writer = await open(last.path, 'a+');
+    await syncDir(join(dir, 'segments'));
+  }
+
+  async function scanSegment(segment: Segment): Promise<{ valid: number; lastSeq?: number }> {
+    const data = await readFile(segment.path);
+    let at = 0;
+    let lastSeq: number | undefined;
+    for (;;) {
+      const frame = decodeFrame(data, at, true);
+      if (typeof frame === 'string') break;
+      if (lastSeq !== undefined && frame.seq !== lastSeq + 1) break;
+      lastSeq = frame.seq;
+      at += frame.size;
+    }
+    return { valid: at, ...(lastSeq !== undefined && { lastSeq }) };
+  }
+
+  /** An empty log keeps numbering after the readers' saved positions, so sequence numbers never go back. */
+  async function highestSavedSeq(): Promise<number> {
+    let highest = 0;
+    for (const name of await readdir(join(dir, 'cursors'))) {
+      if (!name.endsWith('.json')) continue;
+      try {
+        const saved = JSON.parse(await readFile(join(dir, 'cursors', name), 'utf8')) as Cursor;
+        if (Number.isFinite(saved?.seq)) highest = Math.max(highest, saved.seq);
+      } catch {
+        // An unreadable cursor is reported when its reader opens.
+      }
+    }
+    return highest;
+  }
+
+  async function firstSeqOf(segment: Segment): Promise<number | undefined> {
+    if (segment.size < FRAME_HEADER_BYTES) return undefined;
+    const handle = await open(segment.path, 'r');
+    try {
+      const header = Buffer.alloc(FRAME_HEADER_BYTES);
+      await handle.read(header, 0, FRAME_HEADER_BYTES, 0);
+      return header.readDoubleLE(8);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  const ready = recover();
+  // An unhandled rejection here would crash the host; every method awaits `ready` and reports it.
+  ready.catch(() => {});
+
+  async function roll(): Promise<void> {
+    await writer?.close();
+    const segment: Segment = { base: endOffset, size: 0, path: segmentPath(dir, endOffset) };
+    writer = await open(segment.path, 'a+');
+    segments.push(segment);
+    await syncDir(join(dir, 'segments'));
+  }
+
+  /** Writes everything pending as one write and one sync, then resolves those appends. */
+  async function writePending(): Promise<void> {
+    while (pending.length > 0) {
+      const batch = pending;
+      pending = [];
+      pendingBytes = 0;
+      let count = 0;
+      for (const p of batch) count += p.jsons.length;
+      const jsons: string[] = new Array(count);
+      let i = 0;
+      for (const p of batch) for (const json of p.jsons) jsons[i++] = json;
+      const buffer = encodeFrames(jsons, endSeq, clock.now());
+      let result: AppendResult;
+      const active = segments[segments.length - 1]!;
+      try {
+        if (active.size > 0 && active.size + buffer.length > segmentBytes) await roll();
+        const segment = segments[segments.length - 1]!;
+        let written = 0;
+        while (written < buffer.length) {
+          const { bytesWritten } = await writer!.write(buffer, written, buffer.length - written, null);
+          written += bytesWritten;
+        }
+        await writer!.datasync();
+        segment.size += buffer.length;
+        endOffset += buffer.length;
+        endSeq += count;
+        bytes += buffer.length;
+        appended += count;
+        result = { ok: true };
+      } catch (error) {
+        result = await failWrite(error);
+      }
+      for (const p of batch) p.resolve(result);
+      if (result.ok) for (const reader of readers.values()) reader.wake();
+    }
+  }
+
+  /** A failed write leaves no partial frame behind: the segment is cut back to its durable end. */
+  async function failWrite(error: unknown): Promise<AppendResult> {
+    const code = (error as NodeJS.ErrnoException)?.code;
+    const segment = segments[segments.length - 1]!;
+    try {
+      await writer?.truncate(segment.size);
+    } catch (truncateError) {
+      onError({ source: 'append', message: `could not cut a failed write back: ${describe(truncateError)}` });
+    }
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      refused.full++;
+      return {
+        ok: false,
+        reason: 'full',
+        message: `disk full under ${dir}: ${describe(error)}`,
+        retryAfterMs: 10_000,
+        error,
+      };
+    }
+    refused.unavailable++;
+    return {
+      ok: false,
+      reason: 'unavailable',
+      message: `writing ${dir} failed: ${describe(error)}`,
+      retryAfterMs: 5000,
+      error,
+    };
+  }
+
+  function readHandle(segment: Segment): Promise<FileHandle> {
+    segment.reader ??= open(segment.path, 'r');
+    return segment.reader;
+  }
+
+  async function read(from: Cursor, maxEvents: number, maxBytesRead: number): Promise<LocalMessage[]> {
+    let cursor = from;
+    const out: LocalMessage[] = [];
+    let size = 0;
+    while (out.length < maxEvents && cursor.offset < endOffset) {
+      const index = segmentIndex(cursor.offset);
+      if (index === -1) break;
+      const segment = segments[index]!;
+      const local = cursor.offset - segment.base;
+      if (local >= segment.size) {
+        const next = segments[index + 1];
+        if (!next) break;
+        cursor = { seq: cursor.seq, offset: next.base };
+        continue;
+      }
+      const want = Math.min(segment.size - local, Math.max(64 * 1024, Math.min(4 * 1024 * 1024, maxBytesRead * 1.25)));
+      const buffer = Buffer.allocUnsafe(want);
+      const handle = await readHandle(segment);
+      const { bytesRead } = await handle.read(buffer, 0, want, local);
+      const data = buffer.subarray(0, bytesRead);
+      let at = 0;
+      for (;;) {
+        if (out.length >= maxEvents) break;
+        const frame = decodeFrame(data, at, false);
+        if (frame === 'short') {
+          if (at === 0) {
+            // One frame larger than the read: read exactly it.
+            const length = data.length >= 4 ? data.readUInt32LE(0) : 0;
+            const whole = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
+            await handle.read(whole, 0, whole.length, local);
+            const big = decodeFrame(whole, 0, false);
+            if (typeof big !== 'string') {
+              out.push(toMessage(big, cursor));
+              size += big.json.length;
+              cursor = out[out.length - 1]!.after;
+            }
+          }
+          break;
+        }
+        if (frame === 'corrupt') break;
+        if (out.length > 0 && size + frame.json.length > maxBytesRead) return out;
+        const message = toMessage(frame, { seq: frame.seq, offset: segment.base + local + at });
+        out.push(message);
+        size += frame.json.length;
+        at += frame.size;
+        cursor = message.after;
+      }
+      if (size >= maxBytesRead) break;
+    }
+    return out;
+  }
+
+  function toMessage(frame: { seq: number; appendedAt: number; json: string; size: number }, at: Cursor): LocalMessage {
+    return {
+      seq: frame.seq,
+      json: frame.json,
+      attempts: 0,
+      appendedAt: frame.appendedAt,
+      at: { seq: frame.seq, offset: at.offset },
+      after: { seq: frame.seq + 1, offset: at.offset + frame.size },
+    };
+  }
+
+  function segmentIndex(offset: number): number {
+    for (let i = segments.length - 1; i >= 0; i--) if (segments[i]!.base <= offset) return i;
+    return -1;
+  }
+
+  function cursorPath(name: string): string {
+    return join(dir, 'cursors', `${encodeURIComponent(name)}.json`);
+  }
+
+  function scheduleCursor(name: string): void {
+    if (cursorTimers.has(name) || closed) return;
+    const timer = clock.setTimeout(() => {
+      cursorTimers.delete(name);
+      void persistCursor(name);
+    }, cursorSyncMs);
+    cursorTimers.set(name, timer);
+  }
+
+  async function persistCursor(name: string): Promise<void> {
+    const reader = readers.get(name);
+    if (!reader) return;
+    const previous = cursorWrites.get(name) ?? Promise.resolve();
+    const write = previous.then(async () => {
+      const cursor = reader.committed();
+      const last = persisted.get(name);
+      if (last && last.offset === cursor.offset) return;
+      try {
+        await writeAtomic(cursorPath(name), JSON.stringify(cursor));
+        persisted.set(name, cursor);
+        await deleteFinishedSegments();
+      } catch (error) {
+        onError({ source: 'cursor', message: `could not save ${name}'s position: ${describe(error)}`, error });
+      }
+    });
+    cursorWrites.set(name, write);
+    await write;
+  }
+
+  async function deleteFinishedSegments(): Promise<void> {
+    if (persisted.size === 0) return;
+    let upTo = Number.POSITIVE_INFINITY;
+    for (const name of readers.keys()) upTo = Math.min(upTo, persisted.get(name)?.offset ?? 0);
+    while (segments.length > 1 && segments[0]!.base + segments[0]!.size <= upTo) {
+      const done = segments.shift()!;
+      bytes -= done.size;
+      const handle = done.reader;
+      done.reader = undefined;
+      try {
+        await handle?.then((h) => h.close());
+        await rm(done.path, { force: true });
+      } catch (error) {
+        onError({ source: 'segments', message: `could not delete ${done.path}: ${describe(error)}`, error });
+      }
+      firstSeq = (await firstSeqOf(segments[0]!).catch(() => undefined)) ?? endSeq;
+    }
+  }
+
+  async function openReader(name: string): Promise<LocalReader> {
+    await ready;
+    const existing = readers.get(name);
+    if (existing && !closedReaders.has(name)) return existing;
+    if (existing) await persistCursor(name);
+    closedReaders.delete(name);
+    let start: Cursor = { seq: firstSeq, offset: segments[0]!.base };
+    try {
+      const saved = JSON.parse(await readFile(cursorPath(name), 'utf8')) as Cursor;
+      if (Number.isFinite(saved?.offset) && Number.isFinite(saved?.seq)) {
+        if (saved.offset < segments[0]!.base) {
+          onError({
+            source: 'cursor',
+            message: `${name}'s position is older than the log's oldest segment (it was not open while they were deleted); it resumes at the oldest event kept`,
+          });
+        } else start = saved.offset > endOffset ? { seq: endSeq, offset: endOffset } : saved;
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException)?.code !== 'ENOENT')
+        onError({
+          source: 'cursor',
+          message: `unreadable cursor for ${name}, starting at the oldest event kept`,
+          error,
+        });
+    }
+    // Saved at once, so this reader pins every segment it has not read yet from now on.
+    await writeAtomic(cursorPath(name), JSON.stringify(start));
+    await syncDir(join(dir, 'cursors'));
+    persisted.set(name, start);
+    const reader = createReaderState({
+      name,
+      start,
+      clock,
+      ...(options.maxOutstanding !== undefined && { maxOutstanding: options.maxOutstanding }),
+      source: { read, endSeq: () => endSeq },
+      onCommit: () => scheduleCursor(name),
+      onClose: () => {
+        closedReaders.add(name);
+      },
+    });
+    readers.set(name, reader);
+    return reader;
+  }
+
+  const log: EventLog = {
+    kind: 'file',
+    durable: true,
+    async append(jsons) {
+      try {
+        await ready;
+      } catch (error) {
+        refused.unavailable++;
+        return {
+          ok: false,
+          reason: 'unavailable',
+          message: `could not open ${dir}: ${describe(error)}`,
+          retryAfterMs: 5000,
+          error,
+        };
+      }
+      if (closed) {
+        refused.closed++;
+        return { ok: false, reason: 'closed', message: 'the log is closed', retryAfterMs: 1000 };
+      }
+      if (jsons.length === 0) return { ok: true };
+      let size = 0;
+      for (const json of jsons) size += FRAME_HEADER_BYTES + json.length;
+      if (bytes + pendingBytes + size > maxBytes) {
+        refused.full++;
+        return {
+          ok: false,
+          reason: 'full',
+          message: `fileLog under ${dir} holds ${bytes} of ${maxBytes} bytes (maxBytes); destinations are behind`,
+          retryAfterMs: 5000,
+        };
+      }
+      pendingBytes += size;
+      const result = new Promise<AppendResult>((resolve) => pending.push({ jsons, resolve }));
+      writing ??= writePending().finally(() => {
+        writing = undefined;
+      });
+      return result;
+    },
+    reader: openReader,
+    async deadLetters(destination) {
+      let dead = deadLetterLogs.get(destination);
+      if (!dead) {
+        dead = fileLog({
+          ...options,
+          dir: join(dir, 'dead-letters', encodeURIComponent(destination)),
+          maxBytes: Math.max(1024 * 1024, Math.floor(maxBytes / 4)),
+        });
+        deadLetterLogs.set(destination, dead);
+      }
+      return dead;
+    },
+    async list({ afterSeq = -1, max }) {
+      await ready;
+      let from: Cursor = { seq: firstSeq, offset: segments[0]!.base };
+      // From the oldest position any reader has not acked (open or closed: closed ones still pin).
+      for (const reader of readers.values()) {
+        const at = reader.committed();
+        if (readers.size > 0 && (from.offset === segments[0]!.base || at.offset < from.offset)) from = at;
+      }
+      const out: LocalMessage[] = [];
+      while (out.length < max) {
+        const page = await read(from, Math.min(1000, max - out.length + 1000), 4 * 1024 * 1024);
+        if (page.length === 0) break;
+        for (const m of page) if (m.seq > afterSeq && out.length < max) out.push(m);
+        from = page[page.length - 1]!.after;
+      }
+      return out;
+    },
+    hasRoom: (size) => !closed && bytes + pendingBytes + size <= maxBytes,
+    stats: (): LogStats => ({ kind: 'file', appended, bytes, maxBytes, refused: { ...refused } }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await ready.catch(() => {});
+      while (writing) await writing;
+      for (const [name, timer] of cursorTimers) {
+        clock.clearTimeout(timer);
+        cursorTimers.delete(name);
+      }
+      await Promise.all([...readers.keys()].map((name) => persistCursor(name)));
+      await Promise.all([...readers.values()].map((r) => r.close()));
+      await Promise.all([...deadLetterLogs.values()].map((d) => d.close()));
+      for (const segment of segments) {
+        const handle = segment.reader;
+        segment.reader = undefined;
+        await handle?.then((h) => h.close()).catch(() => {});
+      }
+      await writer?.close();
+      writer = undefined;
+    },
+  };
+  return log;
+}

@@ -1,0 +1,153 @@
+/**
+ * `memoryLog()`: the log in this process's memory — what the forwarder did before there was a
+ * log, for tests and for code that accepts the risk. Appends resolve at once and are NOT durable:
+ * a crash loses every event not yet delivered, which the forwarder says once at start-up. Memory
+ * is bounded by `maxBytes`; past it `append` answers `full` (the ingest turns that into a 503).
+ */
+import { type Clock, systemClock, TouchpointConfigError } from '@touchpoint/core';
+import { type Cursor, createReaderState, type LocalMessage, type LocalReader } from './reader-state.js';
+import type { AppendResult, EventLog, LogStats } from './types.js';
+
+export interface MemoryLogOptions {
+  /** Most bytes of event JSON held (default 64 MiB). */
+  maxBytes?: number;
+  /** Most messages one reader holds handed out but not acked (default 10 000). */
+  maxOutstanding?: number;
+  clock?: Clock;
+}
+
+interface Held {
+  json: string;
+  appendedAt: number;
+}
+
+/**
+ * @example
+ * const forwarder = createForwarder({ log: memoryLog(), destinations: [destinations.fn(async () => {})] });
+ */
+export function memoryLog(options: MemoryLogOptions = {}): EventLog {
+  const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+  if (!Number.isInteger(maxBytes) || maxBytes < 1)
+    throw new TouchpointConfigError('memoryLog.maxBytes', `must be a positive integer, got ${maxBytes}`);
+  const clock = options.clock ?? systemClock;
+  // records[i] has sequence number base + i; `head` entries at the front are trimmed lazily.
+  let records: Held[] = [];
+  let head = 0;
+  let base = 0;
+  let bytes = 0;
+  let appended = 0;
+  const refused = { full: 0, unavailable: 0, closed: 0 };
+  const readers = new Map<string, LocalReader>();
+  const committed = new Map<string, number>();
+  const deadLetterLogs = new Map<string, EventLog>();
+  let closed = false;
+
+  function endSeq(): number {
+    return base + records.length - head;
+  }
+
+  function trim(): void {
+    if (readers.size === 0) return;
+    let upTo = Number.POSITIVE_INFINITY;
+    for (const seq of committed.values()) upTo = Math.min(upTo, seq);
+    while (base < upTo && head < records.length) {
+      bytes -= records[head]!.json.length;
+      records[head] = undefined as unknown as Held;
+      head++;
+      base++;
+    }
+    if (head > 4096 && head * 2 > records.length) {
+      records = records.slice(head);
+      head = 0;
+    }
+  }
+
+  function read(from: Cursor, maxEvents: number, maxBytesRead: number): LocalMessage[] {
+    const out: LocalMessage[] = [];
+    let size = 0;
+    for (let seq = Math.max(from.seq, base); seq < endSeq() && out.length < maxEvents; seq++) {
+      const held = records[head + seq - base]!;
+      if (out.length > 0 && size + held.json.length > maxBytesRead) break;
+      size += held.json.length;
+      out.push({
+        seq,
+        json: held.json,
+        attempts: 0,
+        appendedAt: held.appendedAt,
+        at: { seq, offset: 0 },
+        after: { seq: seq + 1, offset: 0 },
+      });
+    }
+    return out;
+  }
+
+  const log: EventLog = {
+    kind: 'memory',
+    durable: false,
+    async append(jsons): Promise<AppendResult> {
+      if (closed) {
+        refused.closed++;
+        return { ok: false, reason: 'closed', message: 'the log is closed', retryAfterMs: 1000 };
+      }
+      let size = 0;
+      for (const json of jsons) size += json.length;
+      if (bytes + size > maxBytes) {
+        refused.full++;
+        return {
+          ok: false,
+          reason: 'full',
+          message: `memoryLog holds ${bytes} of ${maxBytes} bytes (maxBytes); destinations are behind`,
+          retryAfterMs: 5000,
+        };
+      }
+      const appendedAt = clock.now();
+      for (const json of jsons) records.push({ json, appendedAt });
+      bytes += size;
+      appended += jsons.length;
+      for (const reader of readers.values()) reader.wake();
+      return { ok: true };
+    },
+    async reader(name) {
+      const existing = readers.get(name);
+      if (existing) return existing;
+      const start = { seq: committed.get(name) ?? base, offset: 0 };
+      committed.set(name, start.seq);
+      const reader = createReaderState({
+        name,
+        start,
+        clock,
+        ...(options.maxOutstanding !== undefined && { maxOutstanding: options.maxOutstanding }),
+        source: { read, endSeq },
+        onCommit(at) {
+          committed.set(name, at.seq);
+          trim();
+        },
+        onClose: () => {
+          readers.delete(name);
+        },
+      });
+      readers.set(name, reader);
+      return reader;
+    },
+    async deadLetters(destination) {
+      let dead = deadLetterLogs.get(destination);
+      if (!dead) {
+        dead = memoryLog({ ...options, clock });
+        deadLetterLogs.set(destination, dead);
+      }
+      return dead;
+    },
+    async list({ afterSeq = -1, max }) {
+      const from = committed.size > 0 ? Math.min(...committed.values()) : base;
+      return read({ seq: Math.max(from, afterSeq + 1), offset: 0 }, max, Number.POSITIVE_INFINITY);
+    },
+    hasRoom: (size) => !closed && bytes + size <= maxBytes,
+    stats: (): LogStats => ({ kind: 'memory', appended, bytes, maxBytes, refused: { ...refused } }),
+    async close() {
+      closed = true;
+      await Promise.all([...readers.values()].map((r) => r.close()));
+      await Promise.all([...deadLetterLogs.values()].map((d) => d.close()));
+    },
+  };
+  return log;
+}

@@ -1,0 +1,168 @@
+/**
+ * The bookkeeping every local log engine's reader needs (memory and file; JetStream keeps its own
+ * on the server): which messages were handed out and not yet acked, which wait for a retry, and
+ * the committed position — the start of the oldest unacked message — which is what the engine
+ * may persist and trim up to. Messages are read in log order and committed in log order, so a
+ * crash redelivers (never skips) whatever was handed out after the committed position.
+ */
+import type { Clock } from '@touchpoint/core';
+import type { LogMessage, LogReader, ReadLimits } from './types.js';
+
+/** A place in a local log: the record's sequence number and, for files, its byte offset. */
+export interface Cursor {
+  seq: number;
+  offset: number;
+}
+
+/** A message as a local engine reads it: where it starts and where the next one starts. */
+export interface LocalMessage extends LogMessage {
+  readonly at: Cursor;
+  readonly after: Cursor;
+}
+
+export interface ReaderSource {
+  /** Durable messages from `from` on, within the limits; `[]` when there are none yet. */
+  read(from: Cursor, maxEvents: number, maxBytes: number): LocalMessage[] | Promise<LocalMessage[]>;
+  /** Sequence number the next append will get (for `lag()`). */
+  endSeq(): number;
+}
+
+export interface ReaderStateOptions {
+  name: string;
+  start: Cursor;
+  source: ReaderSource;
+  clock: Clock;
+  /** Most messages handed out and not yet acked (default 10 000). */
+  maxOutstanding?: number;
+  /** Called after acks move the committed position (to persist it, or to trim the log). */
+  onCommit(committed: Cursor): void;
+  onClose?(): void | Promise<void>;
+}
+
+export interface LocalReader extends LogReader {
+  /** Wakes readers waiting in `next()`: the engine calls it after a durable append. */
+  wake(): void;
+  committed(): Cursor;
+}
+
+function withAttempts(message: LocalMessage, attempts: number): LocalMessage {
+  return { ...message, attempts };
+}
+
+export function createReaderState(options: ReaderStateOptions): LocalReader {
+  const { name, source, clock } = options;
+  const maxOutstanding = options.maxOutstanding ?? 10_000;
+  let position: Cursor = options.start;
+  // Insertion order is log order: the first entry is the oldest message not yet acked.
+  const outstanding = new Map<number, LocalMessage>();
+  // Retried messages whose delay has passed, handed out before anything new (kept in log order).
+  let ready: LocalMessage[] = [];
+  const timers = new Set<unknown>();
+  let waiters: (() => void)[] = [];
+  let closed = false;
+  let lastCommitted = options.start.seq;
+
+  function wake(): void {
+    const woken = waiters;
+    waiters = [];
+    for (const resolve of woken) resolve();
+  }
+
+  function committed(): Cursor {
+    const first = outstanding.values().next();
+    return first.done ? position : first.value.at;
+  }
+
+  function wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = clock.setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+      waiters.push(() => {
+        clock.clearTimeout(timer);
+        timers.delete(timer);
+        resolve();
+      });
+    });
+  }
+
+  function takeReady(limits: ReadLimits): LocalMessage[] {
+    const out: LocalMessage[] = [];
+    let bytes = 0;
+    let i = 0;
+    for (; i < ready.length && out.length < limits.maxEvents; i++) {
+      const message = ready[i]!;
+      if (out.length > 0 && bytes + message.json.length > limits.maxBytes) break;
+      bytes += message.json.length;
+      const again = withAttempts(message, message.attempts + 1);
+      outstanding.set(again.seq, again);
+      out.push(again);
+    }
+    ready = ready.slice(i);
+    return out;
+  }
+
+  return {
+    name,
+    wake,
+    committed,
+    async next(limits) {
+      const deadline = clock.now() + limits.waitMs;
+      for (;;) {
+        if (closed) return [];
+        if (ready.length > 0) return takeReady(limits);
+        const room = maxOutstanding - outstanding.size;
+        if (room > 0) {
+          const messages = await source.read(position, Math.min(room, limits.maxEvents), limits.maxBytes);
+          if (closed) return [];
+          if (messages.length > 0) {
+            for (const message of messages) outstanding.set(message.seq, message);
+            position = messages[messages.length - 1]!.after;
+            return messages;
+          }
+        }
+        const left = deadline - clock.now();
+        if (left <= 0) return [];
+        await wait(left);
+      }
+    },
+    async ack(messages) {
+      if (messages.length === 0) return;
+      for (const message of messages) outstanding.delete(message.seq);
+      const now = committed();
+      if (now.seq !== lastCommitted) {
+        lastCommitted = now.seq;
+        options.onCommit(now);
+      }
+      // Room for more: a reader held back by maxOutstanding may read again.
+      wake();
+    },
+    retry(messages, delayMs) {
+      const due = messages.filter((m) => outstanding.has(m.seq)) as LocalMessage[];
+      if (due.length === 0) return;
+      const timer = clock.setTimeout(
+        () => {
+          timers.delete(timer);
+          if (closed) return;
+          // Still outstanding (not acked meanwhile): back into the ready list, in log order.
+          const back = due.filter((m) => outstanding.get(m.seq) === m);
+          if (back.length === 0) return;
+          ready = ready.concat(back).sort((a, b) => a.seq - b.seq);
+          wake();
+        },
+        Math.max(0, delayMs),
+      );
+      timers.add(timer);
+    },
+    lag: () => Math.max(0, source.endSeq() - committed().seq),
+    async close() {
+      closed = true;
+      for (const timer of timers) clock.clearTimeout(timer);
+      timers.clear();
+      wake();
+      await options.onClose?.();
+    },
+  };
+}
