@@ -46,6 +46,7 @@ export {
   type IngestHandlerOptions,
   type IngestRequestInfo,
 } from './ingest-handler.js';
+export { type JetStreamLogOptions, jetStreamLog } from './log/jetstream-log.js';
 export { toNodeHandler } from './node-handler.js';
 export { readBodyLimited } from './read-body.js';
 export {
