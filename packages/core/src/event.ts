@@ -5,7 +5,7 @@
  * library. The zod schemas that validate these shapes on servers live in `@touchpoint/core/schema`
  * and are checked against these types at compile time.
  */
-import type { FeedbackInput, NpsCategory, Sentiment } from './feedback.js';
+import type { FeedbackPayload } from './feedback-types.js';
 import type { Channel, JourneyStage } from './stages.js';
 
 /** Any JSON value. */
@@ -101,13 +101,7 @@ export interface AliasEvent extends EnvelopeBase {
   previousId: string;
 }
 
-/** Feedback as it travels: the customer's answer plus what core derives from it. */
-export interface FeedbackPayload extends FeedbackInput {
-  /** Derived by core on servers (the ingest recomputes it and never trusts a client's); the browser does not send it. */
-  sentiment?: Sentiment;
-  /** Derived by core for `nps`. */
-  npsCategory?: NpsCategory;
-}
+export type { FeedbackPayload } from './feedback-types.js';
 
 export interface FeedbackEvent extends EnvelopeBase {
   type: 'feedback';

@@ -5,14 +5,22 @@
  * these functions, so "negative" means the same thing everywhere. Pure and dependency-free so
  * the browser can validate a score before queueing it.
  */
-import type { FeedbackPayload } from './event.js';
+import {
+  FEEDBACK_KINDS,
+  type FeedbackInput,
+  type FeedbackPayload,
+  type NpsCategory,
+  type Sentiment,
+} from './feedback-types.js';
 import { type Issue, joinPath, type Result } from './result.js';
 
-export const FEEDBACK_KINDS = ['nps', 'csat', 'ces', 'rating', 'thumbs', 'text'] as const;
-export type FeedbackKind = (typeof FEEDBACK_KINDS)[number];
-
-export type Sentiment = 'negative' | 'neutral' | 'positive';
-export type NpsCategory = 'detractor' | 'passive' | 'promoter';
+export {
+  FEEDBACK_KINDS,
+  type FeedbackInput,
+  type FeedbackKind,
+  type NpsCategory,
+  type Sentiment,
+} from './feedback-types.js';
 
 /** Longest accepted feedback comment, in characters. */
 export const MAX_COMMENT_LENGTH = 4000;
@@ -32,19 +40,6 @@ export const FEEDBACK_SCALES = {
 } as const satisfies Record<string, readonly [min: number, max: number]>;
 
 export const DEFAULT_RATING_SCALE = 5;
-
-/** Feedback as a caller gives it to `tp.feedback()` or `forwarder.feedback()`. */
-export interface FeedbackInput {
-  kind: FeedbackKind;
-  /** Required for every kind but `text`. For `thumbs`: 1 = up, 0 = down. */
-  score?: number;
-  /** For `rating`: the number of stars (default 5). */
-  scale?: number;
-  comment?: string;
-  /** Name of the touchpoint the feedback is about, e.g. `order.completed`. */
-  touchpoint?: string;
-  tags?: string[];
-}
 
 /** NPS category: 0-6 detractor, 7-8 passive, 9-10 promoter. */
 export function npsCategory(score: number): NpsCategory {
