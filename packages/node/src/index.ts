@@ -52,6 +52,8 @@ export { readBodyLimited } from './read-body.js';
 export {
   createRedisDedupeStore,
   type RedisClientLike,
+  type RedisDedupeStats,
+  type RedisDedupeStore,
   type RedisDedupeStoreOptions,
   type RedisPipelineLike,
 } from './redis-dedupe-store.js';

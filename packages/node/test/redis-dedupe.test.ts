@@ -78,3 +78,12 @@ describe.skipIf(!run)('createRedisDedupeStore with a real Redis', () => {
     }
   });
 });
+
+describe('createRedisDedupeStore configuration', () => {
+  it('names the bad field', () => {
+    const client = { pipeline: () => ({ set: () => undefined, exec: async () => [] }) };
+    expect(() => createRedisDedupeStore({} as never)).toThrow(/redisDedupe\.client/);
+    expect(() => createRedisDedupeStore(client, { timeoutMs: 0 })).toThrow(/redisDedupe\.timeoutMs/);
+    expect(() => createRedisDedupeStore(client, { retryAfterMs: Number.NaN })).toThrow(/redisDedupe\.retryAfterMs/);
+  });
+});

@@ -11,20 +11,11 @@
 import { type Clock, type ConsentState, systemClock, type TouchpointEvent } from '@touchpoint/core';
 import type { Trigger, UpsellPlanner } from '../planner/planner.js';
 import { type CustomerState, emptyState, itemsOf, type OfferOutcome } from '../planner/state.js';
-import type { Decision, Offer, OfferCatalog, RecommenderLike } from '../planner/types.js';
+import type { Decision, Offer, OfferActions, OfferCatalog, RecommenderLike, RenderedOffer } from '../planner/types.js';
 import { createMemoryStore, loadState, type StateStore } from '../storage/state-store.js';
 import type { UpsellTracker } from './tracker-shape.js';
 
-/** What a renderer calls when the customer acts on the offer. Each may be called once. */
-export interface OfferActions {
-  accept(): void;
-  dismiss(): void;
-}
-
-/** What a renderer may hand back so the connection can take the offer off the screen. */
-export interface RenderedOffer {
-  close(): void;
-}
+export type { OfferActions, RenderedOffer } from '../planner/types.js';
 
 /**
  * Puts an offer on screen. The default is the accessible card from `@touchpoint/recommend/ui`.

@@ -136,3 +136,17 @@ export type Decision =
       /** When the same trigger could succeed at the earliest (cooldown, caps, quiet hours), if known. */
       retryAt?: number;
     };
+
+/**
+ * What a renderer calls when the customer acts on the offer. Each may be called once. Here, not
+ * in `connect-upsell.ts`, because the default card (`ui/offer-card.ts`) needs it too.
+ */
+export interface OfferActions {
+  accept(): void;
+  dismiss(): void;
+}
+
+/** What a renderer may hand back so the connection can take the offer off the screen. */
+export interface RenderedOffer {
+  close(): void;
+}

@@ -7,8 +7,7 @@
  * - CSP: no inline scripts or style attributes, no `eval`; every text goes in with `textContent`,
  *   so a product title can never become markup.
  */
-import type { OfferActions, RenderedOffer } from '../connect/connect-upsell.js';
-import type { Offer, Price } from '../planner/types.js';
+import type { Offer, OfferActions, Price, RenderedOffer } from '../planner/types.js';
 import { applyCardStyles } from './card-styles.js';
 
 export interface OfferCardLabels {
