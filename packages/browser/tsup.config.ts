@@ -9,7 +9,7 @@ import { defineConfig } from 'tsup';
 export const MANGLE_PROPS = /[^_]_$/;
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'widget/index': 'src/widget/index.ts' },
+  entry: { index: 'src/index.ts', 'widget/index': 'src/widget/index.ts', 'surveys/index': 'src/surveys/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

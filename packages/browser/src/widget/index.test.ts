@@ -123,6 +123,72 @@ describe('showFeedbackPrompt', () => {
     expect(rec.answers).toEqual([{ kind: 'rating', score: 2, scale: 10, touchpoint: 'order.completed' }]);
   });
 
+  it('asks "why?" with reasons a team can count, recorded as tagged text feedback', async () => {
+    const { rec, prompt } = await show({
+      kind: 'single',
+      question: 'Why did you remove it?',
+      touchpoint: 'cart.abandoned',
+      options: [
+        { id: 'too_expensive', label: 'Too expensive' },
+        { id: 'shipping_cost', label: 'Shipping costs' },
+      ],
+      properties: { survey: 'why-cart', followUp: true },
+      askAgainAfterDays: 0,
+    });
+    const radios = root().querySelectorAll<HTMLInputElement>('input[type="radio"]');
+    expect(radios).toHaveLength(2);
+    expect(root().querySelector('fieldset')!.getAttribute('aria-labelledby')).toBe('tp-q');
+    expect(active()).toBe(radios[0]);
+    const send = root().querySelector('.send') as HTMLButtonElement;
+    expect(send.disabled).toBe(true);
+    radios[1]!.click();
+    expect(send.disabled).toBe(false);
+    send.click();
+    expect(rec.answers).toEqual([
+      {
+        kind: 'text',
+        comment: 'Shipping costs',
+        tags: ['shipping_cost'],
+        touchpoint: 'cart.abandoned',
+        properties: { survey: 'why-cart', followUp: true },
+      },
+    ]);
+    key('Escape');
+    expect(await prompt.result).toMatchObject({ status: 'answered', choices: ['shipping_cost'] });
+  });
+
+  it('lets the customer choose what the feedback is about (the feedback tab)', async () => {
+    const { rec } = await show({
+      kind: 'rating',
+      touchpoint: 'site.feedback',
+      question: 'Tell us what you think',
+      topics: [
+        { id: 'product.viewed', label: 'Products' },
+        { id: 'order.delivered', label: 'Delivery' },
+      ],
+      askAgainAfterDays: 0,
+    });
+    expect(root().querySelector('legend')!.textContent).toBe('What is it about?');
+    const topics = root().querySelectorAll<HTMLInputElement>('input[name="tp-t"]');
+    expect(active()).toBe(topics[0]);
+    topics[1]!.click();
+    (root().querySelectorAll('[role="radio"]')[1] as HTMLButtonElement).click();
+    (root().querySelector('.send') as HTMLButtonElement).click();
+    expect(rec.answers).toEqual([{ kind: 'rating', score: 2, scale: 5, touchpoint: 'order.delivered' }]);
+  });
+
+  it('takes free text as the whole answer', async () => {
+    const { rec } = await show({ kind: 'text', question: 'What almost stopped you?', askAgainAfterDays: 0 });
+    const send = root().querySelector('.send') as HTMLButtonElement;
+    const box = root().querySelector('textarea')!;
+    expect(active()).toBe(box);
+    expect(root().querySelector('label')!.textContent).toBe('Your answer');
+    box.value = 'The delivery fee';
+    box.dispatchEvent(new Event('input'));
+    send.click();
+    expect(rec.answers).toEqual([{ kind: 'text', comment: 'The delivery fee', touchpoint: 'order.completed' }]);
+  });
+
   it('waits delayMs before showing', async () => {
     const prompt = showFeedbackPrompt(recorder(), { kind: 'ces', delayMs: 80 });
     await new Promise((r) => setTimeout(r, 20));

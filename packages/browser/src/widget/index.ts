@@ -1,6 +1,7 @@
 /**
- * `@touchpoint/browser/widget` — a small feedback prompt (NPS, CSAT, CES, star rating) that
- * records the answer through a tracker. It lives in a shadow root so the shop's CSS cannot break
+ * `@touchpoint/browser/widget` — a small feedback prompt (NPS, CSAT, CES, star rating, a choice
+ * among reasons, free text; optionally a choice of what the feedback is about) that records the
+ * answer through a tracker. It lives in a shadow root so the shop's CSS cannot break
  * it; it is usable with a keyboard alone and with a screen reader (a labelled dialog, a radio
  * group with arrow keys, Escape closes, focus returns where it was); it works under a strict
  * Content-Security-Policy (no inline scripts, no eval, no style attributes); and it does not ask
@@ -20,10 +21,23 @@ export interface FeedbackRecorder {
   feedback(input: FeedbackInput & { properties?: JsonObject }): TrackResult;
 }
 
+/** An answer of a `single`/`multiple` prompt, or a topic: `id` is what is recorded. */
+export interface PromptOption {
+  id: string;
+  label: string;
+}
+
 export interface FeedbackPromptOptions {
-  kind: PromptKind;
-  /** Default: a standard question for the kind, in the locale. */
+  /** A score (`nps`, `csat`, `ces`, `rating`), a choice among `options` (`single`, `multiple`), or words (`text`). */
+  kind: PromptKind | 'single' | 'multiple' | 'text';
+  /** Default: a standard question for the scored kinds, in the locale (required for the others). */
   question?: string;
+  /** The answers of a `single` or `multiple` prompt; recorded as `text` feedback tagged with the chosen ids. */
+  options?: readonly PromptOption[];
+  /** Let the customer say what the feedback is about; the chosen `id` becomes the feedback's touchpoint. */
+  topics?: readonly PromptOption[];
+  /** Recorded with the feedback, e.g. `{ survey: 'after-order', orderId }`. */
+  properties?: JsonObject;
   /** The touchpoint the feedback is about, e.g. `order.completed`. */
   touchpoint?: string;
   /** Wait this long before showing. Default 0. */
@@ -43,7 +57,17 @@ export interface FeedbackPromptOptions {
 }
 
 export type FeedbackPromptResult =
-  | { status: 'answered'; score: number; comment?: string; result: TrackResult }
+  | {
+      status: 'answered';
+      /** For the scored kinds. */
+      score?: number;
+      comment?: string;
+      /** For `single`/`multiple`: the chosen option ids. */
+      choices?: string[];
+      /** The topic chosen, when `topics` were offered. */
+      topic?: string;
+      result: TrackResult;
+    }
   | { status: 'dismissed' }
   | { status: 'skipped'; reason: 'recently_asked' | 'unavailable' };
 
@@ -95,7 +119,7 @@ export function showFeedbackPrompt(
     closed = true;
     clearTimeout(showTimer);
     clearTimeout(closeTimer);
-    const hadFocus = host?.shadowRoot?.activeElement != null;
+    const hadFocus = host?.isConnected === true && host.shadowRoot?.activeElement != null;
     host?.remove();
     if (hadFocus && returnFocus?.isConnected) returnFocus.focus();
     settle(outcome);
@@ -123,13 +147,28 @@ export function showFeedbackPrompt(
   ): HTMLElement {
     const doc = win.document;
     const t = stringsFor(opts.locale);
-    const s = { ...t, low: t.low[opts.kind], high: t.high[opts.kind], ...opts.strings };
-    const [min, max] = opts.kind === 'rating' ? [1, opts.scale ?? 5] : RANGES[opts.kind];
+    const kind = opts.kind;
+    const scored = kind !== 'single' && kind !== 'multiple' && kind !== 'text';
+    const s = { ...t, low: scored ? t.low[kind] : '', high: scored ? t.high[kind] : '', ...opts.strings };
     const el = <K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string) => {
       const node = doc.createElement(tag);
       for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
       if (text !== undefined) node.textContent = text;
       return node;
+    };
+    /** A native radio or check box group (arrow keys move between radios by themselves). */
+    const choices = (name: string, type: 'radio' | 'checkbox', items: readonly PromptOption[], legend?: string) => {
+      const set = el('fieldset', { class: 'choices' });
+      if (legend) set.append(el('legend', {}, legend));
+      else set.setAttribute('aria-labelledby', 'tp-q');
+      const inputs = items.map((item) => {
+        const input = el('input', { type, name, value: item.id });
+        const label = el('label');
+        label.append(input, item.label);
+        set.append(label);
+        return input;
+      });
+      return { set, inputs };
     };
 
     const outer = el('div', { 'data-touchpoint': 'feedback-prompt' });
@@ -137,80 +176,110 @@ export function showFeedbackPrompt(
     applyStyles(root, PROMPT_CSS);
     const box = el('section', { class: 'box', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'tp-q' });
     const closeButton = el('button', { class: 'close', type: 'button', 'aria-label': s.close }, '×');
-    const heading = el('h2', { id: 'tp-q' }, opts.question ?? t.question[opts.kind]);
-    const group = el('div', { class: 'scores', role: 'radiogroup', 'aria-labelledby': 'tp-q' });
-    const radios: HTMLButtonElement[] = [];
-    let score: number | undefined;
+    const heading = el('h2', { id: 'tp-q' }, opts.question ?? (scored ? t.question[kind] : s.dialog));
     const send = el('button', { class: 'send', type: 'button', disabled: '' }, s.send);
-
-    const select = (index: number, focus: boolean) => {
-      radios.forEach((radio, i) => {
-        radio.setAttribute('aria-checked', String(i === index));
-        radio.tabIndex = i === index ? 0 : -1;
-      });
-      score = min + index;
-      send.disabled = false;
-      if (focus) radios[index]!.focus();
-    };
-    for (let value = min; value <= max; value++) {
-      const radio = el(
-        'button',
-        {
-          class: 'score',
-          type: 'button',
-          role: 'radio',
-          'aria-checked': 'false',
-          'aria-label': s.scoreLabel.replace('{score}', String(value)).replace('{max}', String(max)),
-          tabindex: value === min ? '0' : '-1',
-        },
-        opts.kind === 'rating' ? `${value}★` : String(value),
-      ) as HTMLButtonElement;
-      radio.addEventListener('click', () => select(value - min, false));
-      radios.push(radio);
-    }
-    group.append(...radios);
-    group.addEventListener('keydown', (e) => {
-      const current = radios.indexOf(root.activeElement as HTMLButtonElement);
-      const moves: Record<string, number> = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
-      let next: number | undefined;
-      if (e.key in moves) next = (current + moves[e.key]! + radios.length) % radios.length;
-      else if (e.key === 'Home') next = 0;
-      else if (e.key === 'End') next = radios.length - 1;
-      else if (e.key === ' ' || e.key === 'Enter') next = current;
-      if (next === undefined || current < 0) return;
-      e.preventDefault();
-      select(next, true);
-    });
-
-    const legend = el('div', { class: 'legend', 'aria-hidden': 'true' });
-    legend.append(el('span', {}, s.low), el('span', {}, s.high));
-    box.append(closeButton, heading, group, legend);
+    let score: number | undefined;
     let comment: HTMLTextAreaElement | undefined;
-    if (opts.comment !== false) {
+    const ready = () => {
+      const picked = options
+        ? options.inputs.some((i) => i.checked)
+        : kind === 'text'
+          ? !!comment?.value.trim()
+          : score !== undefined;
+      send.disabled = !picked;
+    };
+    box.append(closeButton, heading);
+    const topics = opts.topics?.length ? choices('tp-t', 'radio', opts.topics, s.topic) : undefined;
+    if (topics) box.append(topics.set);
+    const options = opts.options?.length
+      ? choices('tp-o', kind === 'multiple' ? 'checkbox' : 'radio', opts.options)
+      : undefined;
+    const radios: HTMLButtonElement[] = [];
+    if (options) {
+      box.append(options.set);
+      options.set.addEventListener('change', ready);
+    } else if (scored) {
+      const [min, max] = kind === 'rating' ? [1, opts.scale ?? 5] : RANGES[kind];
+      const group = el('div', { class: 'scores', role: 'radiogroup', 'aria-labelledby': 'tp-q' });
+      const select = (index: number, focus: boolean) => {
+        radios.forEach((radio, i) => {
+          radio.setAttribute('aria-checked', String(i === index));
+          radio.tabIndex = i === index ? 0 : -1;
+        });
+        score = min + index;
+        ready();
+        if (focus) radios[index]!.focus();
+      };
+      for (let value = min; value <= max; value++) {
+        const radio = el(
+          'button',
+          {
+            class: 'score',
+            type: 'button',
+            role: 'radio',
+            'aria-checked': 'false',
+            'aria-label': s.scoreLabel.replace('{score}', String(value)).replace('{max}', String(max)),
+            tabindex: value === min ? '0' : '-1',
+          },
+          kind === 'rating' ? `${value}★` : String(value),
+        ) as HTMLButtonElement;
+        radio.addEventListener('click', () => select(value - min, false));
+        radios.push(radio);
+      }
+      group.append(...radios);
+      group.addEventListener('keydown', (e) => {
+        const current = radios.indexOf(root.activeElement as HTMLButtonElement);
+        const moves: Record<string, number> = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+        let next: number | undefined;
+        if (e.key in moves) next = (current + moves[e.key]! + radios.length) % radios.length;
+        else if (e.key === 'Home') next = 0;
+        else if (e.key === 'End') next = radios.length - 1;
+        else if (e.key === ' ' || e.key === 'Enter') next = current;
+        if (next === undefined || current < 0) return;
+        e.preventDefault();
+        select(next, true);
+      });
+      const legend = el('div', { class: 'legend', 'aria-hidden': 'true' });
+      legend.append(el('span', {}, s.low), el('span', {}, s.high));
+      box.append(group, legend);
+    }
+    if (opts.comment !== false || kind === 'text') {
       comment = el('textarea', { id: 'tp-c', maxlength: '4000' });
-      box.append(el('label', { for: 'tp-c' }, s.comment), comment);
+      if (kind === 'text') comment.addEventListener('input', ready);
+      box.append(el('label', { for: 'tp-c' }, kind === 'text' ? s.answer : s.comment), comment);
     }
     box.append(send);
 
     let answered: FeedbackPromptResult | undefined;
     send.addEventListener('click', () => {
-      if (score === undefined) return;
       const text = comment?.value.trim() || undefined;
+      const picked = options?.inputs.filter((i) => i.checked).map((i) => i.value);
+      const topic = topics?.inputs.find((i) => i.checked)?.value;
+      const touchpoint = topic ?? opts.touchpoint;
+      if (send.disabled) return;
+      const labels = picked?.map((id) => opts.options!.find((o) => o.id === id)!.label);
       const recorded = recorder.feedback({
-        kind: opts.kind,
-        score,
-        ...(opts.kind === 'rating' ? { scale: max } : {}),
-        ...(text ? { comment: text } : {}),
-        ...(opts.touchpoint ? { touchpoint: opts.touchpoint } : {}),
+        ...(scored
+          ? {
+              kind,
+              score: score!,
+              ...(kind === 'rating' ? { scale: radios.length } : {}),
+              ...(text ? { comment: text } : {}),
+            }
+          : { kind: 'text', comment: text ?? labels!.join('; '), ...(picked ? { tags: picked } : {}) }),
+        ...(touchpoint ? { touchpoint } : {}),
+        ...(opts.properties ? { properties: opts.properties } : {}),
       });
       const thanks = el('p', { class: 'thanks', role: 'status', tabindex: '-1' }, s.thanks);
       box.replaceChildren(closeButton, thanks);
       thanks.focus();
       const outcome: FeedbackPromptResult = {
         status: 'answered',
-        score,
         result: recorded,
+        ...(score !== undefined ? { score } : {}),
         ...(text ? { comment: text } : {}),
+        ...(picked ? { choices: picked } : {}),
+        ...(topic ? { topic } : {}),
       };
       closeTimer = setTimeout(() => done(outcome), 4000);
       answered = outcome;
@@ -225,7 +294,7 @@ export function showFeedbackPrompt(
 
     root.append(box);
     (opts.container ?? doc.body).append(outer);
-    radios[0]!.focus();
+    (topics?.inputs[0] ?? options?.inputs[0] ?? radios[0] ?? comment)?.focus();
     return outer;
   }
 }

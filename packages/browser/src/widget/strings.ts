@@ -15,6 +15,10 @@ export interface PromptStrings {
   close: string;
   thanks: string;
   dialog: string;
+  /** Heading of the topic choice (the feedback tab: what is the feedback about?). */
+  topic: string;
+  /** The comment box's label when the comment is the whole answer (`text`). */
+  answer: string;
 }
 
 export const STRINGS: Record<'en' | 'vi', PromptStrings> = {
@@ -33,6 +37,8 @@ export const STRINGS: Record<'en' | 'vi', PromptStrings> = {
     close: 'Close',
     thanks: 'Thank you for your feedback!',
     dialog: 'Feedback',
+    topic: 'What is it about?',
+    answer: 'Your answer',
   },
   vi: {
     question: {
@@ -49,6 +55,8 @@ export const STRINGS: Record<'en' | 'vi', PromptStrings> = {
     close: 'Đóng',
     thanks: 'Cảm ơn bạn đã góp ý!',
     dialog: 'Góp ý',
+    topic: 'Góp ý của bạn về điều gì?',
+    answer: 'Câu trả lời của bạn',
   },
 };
 

@@ -18,6 +18,10 @@ textarea{box-sizing:border-box;width:100%;min-height:56px;font:inherit;border:1p
 .send:disabled{background:#9ca3af;cursor:not-allowed}
 .close{position:absolute;top:8px;right:8px;width:32px;height:32px;border:0;background:none;font-size:20px;cursor:pointer;color:#444}
 .thanks{margin:0}
+fieldset{border:0;margin:0 0 10px;padding:0}
+legend{padding:0;margin-bottom:6px;font-size:13px;font-weight:600}
+.choices label{display:flex;align-items:center;gap:8px;margin:0 0 4px;font-size:15px}
+input:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
 `;
 
 export function applyStyles(root: ShadowRoot, css: string): void {
