@@ -7,8 +7,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TouchpointEvent } from '@touchpoint/core';
 import { describe, expect, it } from 'vitest';
+import { fn } from '../src/destinations/fn.js';
 import { jsonl } from '../src/destinations/jsonl.js';
-import { trackEvent } from './events.js';
+import { createForwarder } from '../src/forwarder.js';
+import { fileLog } from '../src/log/file-log.js';
+import type { DropReport, ForwarderError } from '../src/types.js';
+import { trackEvent, until } from './events.js';
 import { type FullDiskMode, withFullDisk } from './full-disk.js';
 
 const DISK = 256 * 1024;
@@ -58,6 +62,95 @@ describe.each<FullDiskMode | 'auto'>(['auto', 'injected'])('a full disk (%s)', (
         await destination.send(second);
         await destination.close?.();
         expect(ids(await lines(path))).toEqual([...first, ...second].map((e) => e.messageId));
+      },
+      { mode: mode === 'auto' ? undefined : mode },
+    );
+  });
+
+  it('through the forwarder: onError hears "disk full", and the events arrive once after space is freed', async () => {
+    await withFullDisk(
+      DISK,
+      async (disk) => {
+        const path = join(disk.dir, 'events.jsonl');
+        const errors: ForwarderError[] = [];
+        const drops: unknown[] = [];
+        const forwarder = createForwarder({
+          destinations: [jsonl({ path })],
+          batch: { maxEvents: 25, maxWaitMs: 5 },
+          retry: { baseMs: 10, maxMs: 50 },
+          onError: (e) => errors.push(e),
+          onDrop: (drop) => drops.push(drop),
+        });
+        try {
+          await disk.fill(0);
+          const events = bigEvents(60);
+          for (const event of events) forwarder.enqueue(event);
+          await until(() => errors.length >= 3, 5000);
+          expect(errors[0]).toMatchObject({ source: 'jsonl', willRetry: true });
+          expect(errors[0]?.message).toMatch(/jsonl .*events\.jsonl: disk full \(ENOSPC\)/);
+          expect(await lines(path).catch(() => [])).toEqual([]);
+
+          await disk.free();
+          await forwarder.flush();
+          const written = ids(await lines(path));
+          expect(written).toHaveLength(events.length);
+          expect(new Set(written)).toEqual(new Set(events.map((e) => e.messageId)));
+          expect(drops).toEqual([]);
+        } finally {
+          await forwarder.close({ timeoutMs: 1000 });
+        }
+      },
+      { mode: mode === 'auto' ? undefined : mode },
+    );
+  });
+
+  it('dead letters: a refused event stays in the log until its dead letter is on disk, then is listed once', async () => {
+    await withFullDisk(
+      DISK,
+      async (disk) => {
+        const errors: ForwarderError[] = [];
+        const drops: DropReport[] = [];
+        let open!: () => void;
+        const gate = new Promise<void>((resolve) => {
+          open = resolve;
+        });
+        const refuser = fn(
+          async () => {
+            await gate;
+            return { ok: false, status: 400, message: 'crm answered 400' };
+          },
+          { name: 'crm' },
+        );
+        const forwarder = createForwarder({
+          log: fileLog({ dir: join(disk.dir, 'log') }),
+          destinations: [refuser],
+          batch: { maxEvents: 25, maxWaitMs: 5 },
+          retry: { baseMs: 10, maxMs: 50 },
+          onError: (e) => errors.push(e),
+          onDrop: (drop) => drops.push(drop),
+        });
+        try {
+          const events = bigEvents(40);
+          expect(await forwarder.accept(events)).toEqual({ ok: true });
+          await disk.fill(0);
+          open();
+          await until(() => errors.filter((e) => e.source === 'dead-letter').length >= 2, 5000);
+          const deadLetterError = errors.find((e) => e.source === 'dead-letter');
+          expect(deadLetterError?.message).toMatch(/stay in the log/);
+          expect(deadLetterError?.message).toMatch(/disk full|ENOSPC/);
+          // Reported as dead-lettered only once it really is.
+          expect(drops.filter((d) => d.deadLettered)).toEqual([]);
+
+          await disk.free();
+          await forwarder.flush();
+          const dead = await forwarder.deadLetters('crm');
+          expect(dead.map((r) => r.event.messageId).sort()).toEqual(events.map((e) => e.messageId).sort());
+          expect(dead.every((r) => r.reason === 'not_retryable')).toBe(true);
+          const reported = drops.filter((d) => d.deadLettered).flatMap((d) => d.events.map((e) => e.messageId));
+          expect(reported.sort()).toEqual(events.map((e) => e.messageId).sort());
+        } finally {
+          await forwarder.close({ timeoutMs: 1000 });
+        }
       },
       { mode: mode === 'auto' ? undefined : mode },
     );

@@ -28,6 +28,16 @@ describe('jsonl destination', () => {
     expect(new Set(written.map((l) => JSON.parse(l).messageId)).size).toBe(10);
   });
 
+  it('writes the log JSON as it is through sendSerialized', async () => {
+    const path = join(dir, 'events.jsonl');
+    const destination = jsonl({ path });
+    const jsons = [trackEvent(), trackEvent()].map((e) => JSON.stringify(e));
+    await destination.sendSerialized?.(jsons);
+    await destination.sendSerialized?.([]);
+    await destination.close?.();
+    expect(await readFile(path, 'utf8')).toBe(`${jsons.join('\n')}\n`);
+  });
+
   it('keeps every line whole when batches are sent at once', async () => {
     const path = join(dir, 'events.jsonl');
     const destination = jsonl({ path });

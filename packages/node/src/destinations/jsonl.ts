@@ -95,14 +95,22 @@ export function jsonl(options: JsonlDestinationOptions): Destination {
     }
   }
 
+  function append(text: string, count: number, signal?: AbortSignal): Promise<void> {
+    const result = writing.then(() => write(text, count, signal));
+    writing = result.catch(() => {});
+    return result;
+  }
+
   return withCommon('jsonl', options, {
     concurrency: 1,
     send(events, signal) {
       let text = '';
       for (const event of events) text += `${JSON.stringify(event)}\n`;
-      const result = writing.then(() => write(text, events.length, signal));
-      writing = result.catch(() => {});
-      return result;
+      return append(text, events.length, signal);
+    },
+    // The log's JSON as it is: nothing parsed or serialised again.
+    sendSerialized(jsons, signal) {
+      return append(jsons.length === 0 ? '' : `${jsons.join('\n')}\n`, jsons.length, signal);
     },
     async close() {
       await writing;
