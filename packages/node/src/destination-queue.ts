@@ -102,7 +102,9 @@ export function createDestinationQueue(options: DestinationQueueOptions): Destin
   const inFlight = new Set<Promise<void>>();
 
   async function send(messages: readonly LogMessage[], signal: AbortSignal): Promise<Failure | undefined> {
-    let result: DeliveryResult | undefined | undefined;
+    // `void` too: a destination written as `async (events) => {}` resolves with nothing.
+    // biome-ignore lint/suspicious/noConfusingVoidType: see above.
+    let result: DeliveryResult | void;
     if (direct) {
       const jsons: string[] = new Array(messages.length);
       for (let i = 0; i < messages.length; i++) jsons[i] = messages[i]!.json;
