@@ -14,7 +14,7 @@ export function toAlertRecord(alert: FeedbackAlert, now: number): AlertRecord {
   return {
     at: new Date(now).toISOString(),
     messageId: event.messageId,
-    customer: event.userId ?? event.anonymousId,
+    customer: event.userId ?? event.anonymousId ?? '',
     ...(alert.owner !== undefined && { owner: alert.owner }),
     ...(feedback.touchpoint !== undefined && { touchpoint: feedback.touchpoint }),
     kind: feedback.kind,

@@ -50,7 +50,11 @@ interface EnvelopeBase {
   sentAt?: string;
   /** When a server received it, ISO 8601 (set by servers only). */
   receivedAt?: string;
-  anonymousId: string;
+  /**
+   * The browser's device id; every browser event has one. A server-side event may carry only
+   * `userId` (a known customer needs no anonymous id), so servers accept either, never neither.
+   */
+  anonymousId?: string;
   userId?: string;
   sessionId?: string;
   context?: EventContext;

@@ -133,7 +133,7 @@ export function createJourneyAggregator(): JourneyAggregator {
   let events = 0;
 
   function sessionOf(event: TouchpointEvent): SessionRecord {
-    const key = event.sessionId ?? event.anonymousId;
+    const key = event.sessionId ?? event.anonymousId ?? event.userId ?? '';
     let s = sessions.get(key);
     if (!s) {
       s = { steps: [] };
@@ -271,7 +271,7 @@ export function createJourneyAggregator(): JourneyAggregator {
           score: event.feedback.score!,
           ...(event.feedback.comment !== undefined && { comment: event.feedback.comment }),
           ...(event.feedback.touchpoint !== undefined && { touchpoint: event.feedback.touchpoint }),
-          customer: event.userId ?? event.anonymousId,
+          customer: event.userId ?? event.anonymousId ?? '',
         }));
 
       const revenue = Math.round(orders.reduce((sum, o) => sum + o.total, 0) * 100) / 100;

@@ -86,7 +86,7 @@ const envelope = {
   timestamp: isoDateTime,
   sentAt: isoDateTime.optional(),
   receivedAt: isoDateTime.optional(),
-  anonymousId: id('anonymousId'),
+  anonymousId: id('anonymousId').optional(),
   userId: id('userId').optional(),
   sessionId: id('sessionId').optional(),
   context: contextSchema.optional(),
@@ -157,13 +157,25 @@ export const feedbackEventSchema = z.object({
   properties: jsonObjectSchema.optional(),
 });
 
-export const eventSchema = z.discriminatedUnion('type', [
-  trackEventSchema,
-  pageEventSchema,
-  identifyEventSchema,
-  aliasEventSchema,
-  feedbackEventSchema,
-]);
+/** Who the event is about: the browser's `anonymousId`, a known `userId`, or both — never neither. */
+export const eventSchema = z
+  .discriminatedUnion('type', [
+    trackEventSchema,
+    pageEventSchema,
+    identifyEventSchema,
+    aliasEventSchema,
+    feedbackEventSchema,
+  ])
+  .check((ctx) => {
+    if (ctx.value.anonymousId === undefined && ctx.value.userId === undefined) {
+      ctx.issues.push({
+        code: 'custom',
+        message: 'give an anonymousId or a userId (a userId alone identifies a known customer)',
+        path: ['anonymousId'],
+        input: ctx.value,
+      });
+    }
+  });
 
 export const batchEnvelopeSchema = z.object({
   batch: z.array(z.unknown()),

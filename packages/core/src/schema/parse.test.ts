@@ -46,6 +46,25 @@ describe('parseEvent', () => {
     }
   });
 
+  it('accepts a userId alone (a known customer, e.g. server-side), and refuses an event with neither id', () => {
+    for (const [type, make] of Object.entries(valid)) {
+      const { anonymousId: _, ...event } = { ...make(), userId: 'u-1' };
+      const r = parseEvent(event);
+      expect(r.ok, `${type}: ${JSON.stringify(!r.ok && r.issues)}`).toBe(true);
+      expect(r.ok && r.value).not.toHaveProperty('anonymousId');
+    }
+    const { anonymousId: _, ...nobody } = valid.track();
+    expect(parseEvent(nobody)).toEqual({
+      ok: false,
+      issues: [
+        {
+          path: 'anonymousId',
+          message: 'give an anonymousId or a userId (a userId alone identifies a known customer)',
+        },
+      ],
+    });
+  });
+
   it('recomputes feedback sentiment instead of trusting the client', () => {
     const r = parseEvent({
       ...valid.feedback(),

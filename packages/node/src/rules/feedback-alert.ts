@@ -87,7 +87,7 @@ export function feedbackAlert(options: FeedbackAlertOptions): Rule {
     onEvent(event, context) {
       if (event.type !== 'feedback') {
         if (keep > 0 && event.type !== 'alias') {
-          remember(event.anonymousId, event);
+          if (event.anonymousId !== undefined) remember(event.anonymousId, event);
           if (event.userId !== undefined && event.userId !== event.anonymousId) remember(event.userId, event);
         }
         return;

@@ -187,7 +187,7 @@ export function connectUpsell(tracker: UpsellTracker, options: ConnectUpsellOpti
   function apply(event: TouchpointEvent): void {
     if (!state) return;
     // Who the event is about comes from the event itself, so replayed events stay with their customer.
-    const eventKey = keyOf({ anonymousId: event.anonymousId, userId: event.userId, sessionId: event.sessionId ?? '' });
+    const eventKey = keyOf({ anonymousId: event.anonymousId ?? '', userId: event.userId, sessionId: event.sessionId ?? '' });
     if (event.anonymousId && anonymousId && event.anonymousId !== anonymousId) {
       // A new anonymous id means the tracker was reset (sign-out, erasure): the next customer
       // starts from nothing, and what was kept about the previous one goes with their ids.
