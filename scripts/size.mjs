@@ -114,7 +114,8 @@ if (viteEntries.length) {
       }
       const describe = (name) => {
         const c = chunks.get(name);
-        return { name, gz: gzip(c.code), moduleIds: c.moduleIds };
+        // `auto-capture-EM77L53N` (tsup's chunk hash) reads as `auto-capture`.
+        return { name, label: c.name.replace(/-[A-Z0-9]{8}$/, ''), gz: gzip(c.code), moduleIds: c.moduleIds };
       };
       return { first: [...first].map(describe), lazy: [...lazy].map(describe) };
     } finally {
@@ -146,10 +147,10 @@ if (viteEntries.length) {
       'first load (B)': `${firstLoad} in ${app.first.length} file(s)`,
       'own first load (B)': own,
       'limit (B)': entry.limitBytes ?? '',
-      'lazy (B)': counted.map((f) => f.gz).join(' + ') || 0,
+      'lazy (B)': counted.map((f) => `${f.label} ${f.gz}`).join(' + ') || 0,
       'not counted (B)': app.lazy
         .filter(excluded)
-        .map((f) => f.gz)
+        .map((f) => `${f.label} ${f.gz}`)
         .join(' + '),
       'all (B)': all,
       'all limit (B)': entry.allLimitBytes ?? '',
