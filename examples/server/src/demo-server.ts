@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { commerceTouchpoints } from '@touchpoint/core';
-import { createForwarder, createIngestHandler, feedbackAlert, toNodeHandler } from '@touchpoint/node';
+import { createForwarder, createIngestHandler, feedbackAlert, fileLog, toNodeHandler } from '@touchpoint/node';
 import { createRecommender } from '@touchpoint/recommend';
 import { createModelHandler, createRecommenderTrainer } from '@touchpoint/recommend/trainer';
 import { createAlertFeed } from './alert-feed.js';
@@ -27,7 +27,7 @@ export interface DemoServerOptions {
   port?: number;
   /** Default `127.0.0.1`: the demo never listens beyond this machine. */
   host?: string;
-  /** Where `touchpoints.jsonl`, `alerts.jsonl` and the dead-letter file go. */
+  /** Where `touchpoints.jsonl`, `alerts.jsonl` and the durable log (`log/`) go. */
   dataDir: string;
   /** The built storefront (`examples/storefront/dist`). */
   storefrontDir: string;
@@ -72,6 +72,9 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
   log(`recommender: learned ${baskets.length} seed baskets`);
 
   const forwarder = createForwarder({
+    // The embedded durable log: the ingest answers 200 only once a batch is fsync'd here, and what a
+    // destination has not taken yet survives a crash or a restart of the demo.
+    log: fileLog({ dir: join(dataDir, 'log'), onError: (e) => log(`log ${e.source}: ${e.message}`) }),
     destinations: [...destinationsFromEnv(dataDir, options.env ?? {}), trainer],
     catalog: commerceTouchpoints,
     // Short batches keep the dashboard close to real time; a shop would keep the default.
@@ -79,7 +82,6 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     rules: [
       feedbackAlert({ catalog: commerceTouchpoints, notify: createAlertFeed(join(dataDir, 'alerts.jsonl'), log) }),
     ],
-    deadLetter: { path: join(dataDir, 'dead-letter.jsonl') },
     onError: (e) => log(`forwarder ${e.source}: ${e.message}`),
     onDrop: (d) =>
       log(
@@ -127,7 +129,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
         const summary = await forwarder.close({ timeoutMs: 5000 });
         server.closeAllConnections();
         await stopped;
-        log(`stopped: ${summary.delivered} event(s) delivered on close, ${summary.gaveUp} given up`);
+        log(`stopped: ${summary.delivered} event(s) delivered; ${summary.left} wait in the log for the next start`);
       })();
       return closing;
     },

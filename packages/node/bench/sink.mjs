@@ -5,7 +5,14 @@ import { gunzipSync } from 'node:zlib';
 
 let count = 0;
 let requests = 0;
+// `POST /down` makes the sink answer 503 to every batch until `POST /up` (the backlog bench).
+let down = false;
 const server = createServer((req, res) => {
+  if (req.method === 'POST' && (req.url === '/down' || req.url === '/up')) {
+    down = req.url === '/down';
+    res.end('{}');
+    return;
+  }
   if (req.method === 'GET' && req.url === '/count') {
     res.end(JSON.stringify({ count, requests }));
     return;
@@ -19,6 +26,11 @@ const server = createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
+    if (down) {
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+      res.end('{"error":"down"}');
+      return;
+    }
     let body = Buffer.concat(chunks);
     if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
     const parsed = JSON.parse(body.toString('utf8'));

@@ -1,6 +1,14 @@
 // One benchmark subject in its own process, so its peak RSS is its own: sends N server-side
 // events into the loopback sink and reports events/second and peak RSS.
-// Usage: node subject.mjs <touchpoint|segment|posthog> <events> <sink-port>
+// Usage: node subject.mjs <memory|file|backlog|ingest|segment|posthog> <events> <sink-port>
+//   memory / file: the forwarder on memoryLog / fileLog (durable: every append fsync'd)
+//   backlog: fileLog with the sink down — N events appended, then delivered once it is back
+//   ingest: the ingest handler on fileLog, 20-event batches over HTTP, latency per answer
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 const [subject, nArg, portArg] = process.argv.slice(2);
 const N = Number(nArg);
 const base = `http://127.0.0.1:${portArg}`;
@@ -13,20 +21,87 @@ function eventAt(i) {
   };
 }
 
-async function runTouchpoint() {
-  const { createForwarder, destinations } = await import('../dist/index.js');
-  const forwarder = createForwarder({
-    destinations: [destinations.http({ url: `${base}/tp` })],
+function logFor(lib, kind) {
+  if (kind === 'memory') return { log: lib.memoryLog(), cleanup() {} };
+  const dir = mkdtempSync(join(tmpdir(), 'tp-bench-log-'));
+  return { log: lib.fileLog({ dir, maxBytes: 4 * 1024 ** 3 }), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function runTouchpoint(kind) {
+  const lib = await import('../dist/index.js');
+  const { log, cleanup } = logFor(lib, kind);
+  const forwarder = lib.createForwarder({
+    log,
+    destinations: [lib.destinations.http({ url: `${base}/tp` })],
     batch: { maxEvents: 500, maxWaitMs: 50 },
+    retry: { baseMs: 100, maxMs: 1000 },
+    onError: () => {},
   });
   const started = performance.now();
   for (let i = 0; i < N; i++) {
-    // Explicit backpressure: wait for room instead of growing the queue.
-    if (!forwarder.hasCapacity()) await forwarder.waitForCapacity(500);
-    forwarder.track(eventAt(i));
+    // Explicit backpressure: `false` means slow down (the event is kept).
+    if (!forwarder.track(eventAt(i))) await forwarder.waitForCapacity(500);
   }
+  let appendedMs;
+  if (kind === 'backlog') {
+    while (forwarder.stats().pending > 0) await new Promise((r) => setTimeout(r, 20));
+    appendedMs = performance.now() - started;
+    // Only now does the sink come back: everything was held on disk meanwhile.
+    await fetch(`${base}/up`, { method: 'POST' });
+  }
+  await forwarder.flush();
+  const elapsedMs = performance.now() - started;
   await forwarder.close({ timeoutMs: 600_000 });
-  return performance.now() - started;
+  cleanup();
+  return { elapsedMs, ...(appendedMs !== undefined && { appendedMs }) };
+}
+
+/** The ingest on fileLog: N events as 20-event batches from 8 concurrent clients; latency per answer. */
+async function runIngest() {
+  const lib = await import('../dist/index.js');
+  const { log, cleanup } = logFor(lib, 'file');
+  const forwarder = lib.createForwarder({
+    log,
+    destinations: [lib.destinations.http({ url: `${base}/tp` })],
+    batch: { maxEvents: 500, maxWaitMs: 50 },
+    onError: () => {},
+  });
+  const handler = lib.createIngestHandler({ forwarder, writeKeys: ['wk_bench'] });
+  const server = createServer(lib.toNodeHandler(handler));
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${server.address().port}/v1/batch`;
+  const latencies = [];
+  let next = 0;
+  const started = performance.now();
+  const client = async () => {
+    while (next < N) {
+      const from = next;
+      next += 20;
+      const batch = [];
+      for (let i = from; i < from + 20; i++) {
+        const e = eventAt(i);
+        batch.push({ type: 'track', messageId: `bench-${i}-${from}`, anonymousId: e.userId, timestamp: new Date().toISOString(), event: e.event, properties: e.properties });
+      }
+      const t0 = performance.now();
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer wk_bench' },
+        body: JSON.stringify({ batch, sentAt: new Date().toISOString() }),
+      });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`ingest answered ${res.status}`);
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, client));
+  await forwarder.flush();
+  const elapsedMs = performance.now() - started;
+  server.close();
+  await forwarder.close();
+  cleanup();
+  latencies.sort((a, b) => a - b);
+  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  return { elapsedMs, latencyP50Ms: at(0.5), latencyP99Ms: at(0.99) };
 }
 
 // The other SDKs have no backpressure signal, so they are fed in windows of WINDOW events and
@@ -53,7 +128,7 @@ async function runSegment() {
     await Promise.all(pending);
   }
   await analytics.closeAndFlush({ timeout: 600_000 });
-  return performance.now() - started;
+  return { elapsedMs: performance.now() - started };
 }
 
 async function runPosthog() {
@@ -76,11 +151,18 @@ async function runPosthog() {
     await client.flush();
   }
   await client.shutdown(600_000);
-  return performance.now() - started;
+  return { elapsedMs: performance.now() - started };
 }
 
-const run = { touchpoint: runTouchpoint, segment: runSegment, posthog: runPosthog }[subject];
-const elapsedMs = await run();
+const run = {
+  memory: () => runTouchpoint('memory'),
+  file: () => runTouchpoint('file'),
+  backlog: () => runTouchpoint('backlog'),
+  ingest: runIngest,
+  segment: runSegment,
+  posthog: runPosthog,
+}[subject];
+const result = await run();
 const peakRssMB = process.resourceUsage().maxRSS / 1024;
-process.send?.({ subject, events: N, elapsedMs, eventsPerSec: N / (elapsedMs / 1000), peakRssMB });
+process.send?.({ subject, events: N, ...result, eventsPerSec: N / (result.elapsedMs / 1000), peakRssMB });
 process.disconnect?.();

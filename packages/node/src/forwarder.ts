@@ -295,7 +295,7 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
 
   // Appends go in chunks; a chunk the log calls `full` is halved, so a small budget still takes
   // what fits instead of waiting for room for everything at once.
-  let chunk = 1000;
+  let chunk = 10_000;
   async function appendHeld(): Promise<void> {
     // Let the rest of this synchronous run of track() calls join the batch.
     await Promise.resolve();
@@ -306,7 +306,7 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
       if (result.ok) {
         held = held.slice(count);
         heldEvents = heldEvents.slice(count);
-        chunk = Math.min(1000, chunk * 2);
+        chunk = Math.min(10_000, chunk * 2);
         notifyCapacity();
         continue;
       }
