@@ -5,26 +5,21 @@
  * clock skew, and hands valid events to the forwarder. Every error answer is JSON a developer can
  * act on; nothing a client sends can make it throw.
  */
-import {
-  type Clock,
-  formatIssues,
-  MAX_BATCH_BYTES,
-  systemClock,
-  TouchpointConfigError,
-  type TouchpointEvent,
-} from '@touchpoint/core';
+import { type Clock, formatIssues, MAX_BATCH_BYTES, systemClock, TouchpointConfigError } from '@touchpoint/core';
 import { parseBatch } from '@touchpoint/core/schema';
-import { stampReceived } from './clock-skew.js';
 import { type CorsOptions, checkCors, corsHeaders, preflight } from './cors.js';
 import { createMemoryDedupeStore, type DedupeStore } from './dedupe-store.js';
 import type { Forwarder } from './forwarder.js';
+import { jsonResponse as json } from './json-response.js';
 import { readBodyLimited } from './read-body.js';
+import { createEventStore } from './store-events.js';
+import { createWriteKeyCheck, type WriteKeys, writeKeyFromRequest } from './write-keys.js';
 
 export interface IngestHandlerOptions {
   /** Where accepted events go: the ingest answers 200 only once `forwarder.accept` made them durable. */
   forwarder: Pick<Forwarder<any>, 'accept'>;
   /** Accepted write keys, or a function deciding (e.g. a lookup per shop). */
-  writeKeys: string[] | ((key: string) => boolean | Promise<boolean>);
+  writeKeys: WriteKeys;
   /** Browser origins allowed to send (CORS). Without it, cross-origin browsers are refused. */
   cors?: CorsOptions;
   /** Largest body accepted, in bytes (default 500 KB, core's `MAX_BATCH_BYTES`). */
@@ -59,13 +54,6 @@ type ErrorCode =
   | 'invalid_write_key'
   | 'overloaded';
 
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
-  });
-}
-
 function failure(
   status: number,
   error: ErrorCode,
@@ -76,18 +64,6 @@ function failure(
   return json(status, { error, message, ...extra }, headers);
 }
 
-function keyFromRequest(request: Request, url: URL): string | undefined {
-  const auth = request.headers.get('authorization');
-  if (auth && /^bearer\s+/i.test(auth)) return auth.replace(/^bearer\s+/i, '').trim();
-  if (auth && /^basic\s+/i.test(auth)) {
-    // Segment-style clients send the write key as the Basic user name.
-    const decoded = Buffer.from(auth.replace(/^basic\s+/i, ''), 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    return colon === -1 ? decoded : decoded.slice(0, colon);
-  }
-  return request.headers.get('x-touchpoint-key') ?? url.searchParams.get('writeKey') ?? undefined;
-}
-
 /**
  * @example
  * const handler = createIngestHandler({ forwarder, writeKeys: [process.env.TP_WRITE_KEY!], cors: { origins: ['https://shop.example'] } });
@@ -96,37 +72,20 @@ function keyFromRequest(request: Request, url: URL): string | undefined {
 export function createIngestHandler(options: IngestHandlerOptions): IngestHandler {
   if (!options || typeof options.forwarder?.accept !== 'function')
     throw new TouchpointConfigError('forwarder', 'must be a forwarder from createForwarder()');
-  const keys = options.writeKeys;
-  if (
-    !(
-      typeof keys === 'function' ||
-      (Array.isArray(keys) && keys.length > 0 && keys.every((k) => typeof k === 'string' && k !== ''))
-    )
-  ) {
-    throw new TouchpointConfigError(
-      'writeKeys',
-      'must be a non-empty array of write keys or a function (key) => boolean',
-    );
-  }
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BATCH_BYTES;
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024)
     throw new TouchpointConfigError('maxBodyBytes', `must be an integer of at least 1024, got ${maxBodyBytes}`);
   checkCors(options.cors);
   const onError = options.onError ?? ((e) => console.warn(`[touchpoint] ingest ${e.source}: ${e.message}`));
-  const keySet = Array.isArray(keys) ? new Set(keys) : undefined;
-  const isValidKey = async (key: string): Promise<boolean> => {
-    if (keySet) return keySet.has(key);
-    try {
-      return (await (keys as (k: string) => boolean | Promise<boolean>)(key)) === true;
-    } catch (error) {
-      onError({ source: 'writeKeys', message: `writeKeys(key) threw; refusing the key: ${String(error)}`, error });
-      return false;
-    }
-  };
+  const isValidKey = createWriteKeyCheck(options.writeKeys, onError);
   const clock = options.clock ?? systemClock;
-  const dedupe = options.dedupe ?? createMemoryDedupeStore({ now: () => clock.now() });
-  const dedupeTtlMs = options.dedupeTtlMs ?? 24 * 3_600_000;
-  const forwarder = options.forwarder;
+  const store = createEventStore({
+    forwarder: options.forwarder,
+    dedupe: options.dedupe ?? createMemoryDedupeStore({ now: () => clock.now() }),
+    dedupeTtlMs: options.dedupeTtlMs ?? 24 * 3_600_000,
+    clock,
+    onError,
+  });
 
   return async function handle(request, info) {
     const origin = request.headers.get('origin');
@@ -158,7 +117,7 @@ export function createIngestHandler(options: IngestHandlerOptions): IngestHandle
       url = new URL('http://localhost/');
     }
     // A key in a header or the query is checked before reading the body.
-    const headerKey = keyFromRequest(request, url);
+    const headerKey = writeKeyFromRequest(request, url);
     if (headerKey !== undefined && !(await isValidKey(headerKey)))
       return failure(401, 'invalid_write_key', 'write key is not valid for this endpoint', headers);
 
@@ -194,39 +153,13 @@ export function createIngestHandler(options: IngestHandlerOptions): IngestHandle
       return failure(400, 'invalid_batch', formatIssues(parsed.issues), headers, { issues: parsed.issues });
     const { batch, rejected, sentAt } = parsed.value;
 
-    let fresh: TouchpointEvent[] = batch;
-    if (batch.length > 0) {
-      try {
-        const isNew = await dedupe.claim(
-          batch.map((e) => e.messageId),
-          dedupeTtlMs,
-        );
-        fresh = batch.filter((_, i) => isNew[i]);
-      } catch (error) {
-        // Failing open: a duplicate downstream is better than a lost event.
-        onError({ source: 'dedupe', message: `dedupe store failed, forwarding without it: ${String(error)}`, error });
-      }
+    const stored = await store(batch, sentAt, options.recordIp === false ? undefined : info?.ip);
+    if (!stored.ok) {
+      return failure(503, 'overloaded', `the server cannot store events right now (${stored.reason}); retry later`, {
+        ...headers,
+        'retry-after': String(Math.max(1, Math.ceil(stored.retryAfterMs / 1000))),
+      });
     }
-    stampReceived(fresh, sentAt, clock.now());
-    const ip = options.recordIp === false ? undefined : info?.ip;
-    if (ip !== undefined) for (const event of fresh) event.context = { ...event.context, ip };
-    if (fresh.length > 0) {
-      const appended = await forwarder.accept(fresh);
-      if (!appended.ok) {
-        // Nothing was kept: the client keeps the batch and retries; its ids must stay claimable.
-        await dedupe.release?.(fresh.map((e) => e.messageId)).catch(() => {});
-        onError({ source: 'log', message: `answered 503: ${appended.message}` });
-        return failure(
-          503,
-          'overloaded',
-          `the server cannot store events right now (${appended.reason}); retry later`,
-          {
-            ...headers,
-            'retry-after': String(Math.max(1, Math.ceil(appended.retryAfterMs / 1000))),
-          },
-        );
-      }
-    }
-    return json(200, { accepted: batch.length, rejected, duplicates: batch.length - fresh.length }, headers);
+    return json(200, { accepted: batch.length, rejected, duplicates: stored.duplicates }, headers);
   };
 }
