@@ -209,6 +209,76 @@ describe('backpressure and isolation', () => {
     expect(forwarder.hasCapacity(5)).toBe(true);
   });
 
+  it('loses nothing when track() runs in a loop faster than the destination (20 000 events, no await)', async () => {
+    const got = new Set<string>();
+    const c = collect();
+    const forwarder = createForwarder({
+      destinations: [
+        destinations.fn(async (events) => {
+          await new Promise((r) => setTimeout(r, 5));
+          for (const e of events) got.add(e.messageId);
+        }),
+      ],
+      batch: { maxEvents: 500, maxWaitMs: 10 },
+      ...c,
+    });
+    for (let i = 0; i < 20_000; i++)
+      forwarder.track({ userId: `u-${i % 50}`, event: 'order.shipped', properties: { i } });
+    await forwarder.flush();
+    expect(got.size).toBe(20_000);
+    expect(c.drops).toEqual([]);
+  });
+
+  it('a caller that awaits waitForCapacity() whenever track() says false loses nothing, the event that got false included', async () => {
+    const got: number[] = [];
+    const forwarder = createForwarder({
+      log: memoryLog({ maxBytes: 64 * 1024 }),
+      destinations: [
+        destinations.fn(
+          async (events) => void got.push(...events.map((e) => (e as { properties: { i: number } }).properties.i)),
+        ),
+      ],
+      batch: { maxEvents: 100, maxWaitMs: 5 },
+      maxQueueEvents: 50,
+      onDrop: () => {},
+    });
+    let falses = 0;
+    for (let i = 0; i < 5000; i++) {
+      if (!forwarder.track({ userId: 'u-1', event: 'order.shipped', properties: { i } })) {
+        falses++;
+        await forwarder.waitForCapacity();
+      }
+    }
+    await forwarder.flush();
+    expect(falses).toBeGreaterThan(0);
+    expect(got).toHaveLength(5000);
+    expect(new Set(got).size).toBe(5000);
+  });
+
+  it('with deliver: false only appends: a delivery worker on the same log delivers', async () => {
+    const got: string[] = [];
+    const shared = fileLog({ dir });
+    const ingestOnly = createForwarder({
+      log: shared,
+      destinations: [destinations.fn(async () => {}, { name: 'crm' })],
+      deliver: false,
+    });
+    const event = trackEvent();
+    expect(await ingestOnly.accept([event])).toEqual({ ok: true });
+    await ingestOnly.flush();
+    expect(ingestOnly.stats().destinations).toEqual([]);
+    await ingestOnly.close();
+    const worker = createForwarder({
+      log: fileLog({ dir }),
+      destinations: [
+        destinations.fn(async (events) => void got.push(...events.map((e) => e.messageId)), { name: 'crm' }),
+      ],
+    });
+    await worker.flush();
+    expect(got).toEqual([event.messageId]);
+    await worker.close();
+  });
+
   it('refuses with a reason, never silently, when the log cannot take events at all', async () => {
     const c = collect();
     const forwarder = createForwarder({
