@@ -21,7 +21,7 @@
  */
 import { execFile } from 'node:child_process';
 import fs, { readlinkSync } from 'node:fs';
-import { mkdtemp, open, readdir, rm, stat, statfs } from 'node:fs/promises';
+import { mkdtemp, open, rm, statfs } from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
@@ -69,7 +69,7 @@ export async function withFullDisk<T>(
         const s = await statfs(dir);
         return s.bavail * s.bsize;
       }
-    : async () => Math.max(0, sizeBytes - (await usedBytes(dir)));
+    : async () => Math.max(0, sizeBytes - usedBytes(dir));
   const disk: FullDisk = {
     dir,
     mode: mounted ? 'tmpfs' : 'injected',
@@ -121,12 +121,23 @@ async function unmount(dir: string): Promise<void> {
   }
 }
 
-async function usedBytes(dir: string): Promise<number> {
+/** Bytes in the files under `dir` (what the injected disk counts as used). */
+function usedBytes(dir: string): number {
   let total = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) total += (await stat(join(entry.parentPath ?? entry.path, entry.name))).size;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+        // A file may go between the listing and its stat (renamed over, deleted): it holds nothing then.
+        if (entry.isFile())
+          total += fs.statSync(join(entry.parentPath ?? entry.path, entry.name), { throwIfNoEntry: false })?.size ?? 0;
+      }
+      return total;
+    } catch (error) {
+      // A directory removed during the walk: walk again.
+      if ((error as { code?: string }).code !== 'ENOENT' || attempt > 3) throw error;
+      total = 0;
+    }
   }
-  return total;
 }
 
 function enospc(syscall: string): NodeJS.ErrnoException {
@@ -153,17 +164,10 @@ function injectQuota(dir: string, sizeBytes: number, handleProto: Record<string,
       return false;
     }
   };
-  const usedSync = () => {
-    let total = 0;
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-      if (entry.isFile()) total += fs.statSync(join(entry.parentPath ?? entry.path, entry.name)).size;
-    }
-    return total;
-  };
   /** How many of `length` bytes fit now; throws ENOSPC when none does. */
   const allow = (fd: number, length: number, syscall: string) => {
     if (length === 0 || !underDir(fd)) return length;
-    const left = sizeBytes - usedSync();
+    const left = sizeBytes - usedBytes(dir);
     if (left <= 0) throw enospc(syscall);
     return Math.min(length, left);
   };
