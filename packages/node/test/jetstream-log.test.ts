@@ -114,6 +114,27 @@ describe.skipIf(!run)('jetStreamLog on one nats-server', () => {
     await crashed.ack(taken); // too late to matter: acked by the survivor already
   });
 
+  it('acks deliveries that finish after the reader closed, and gives the rest back when the log closes', async () => {
+    const stream = `T${++streams}`;
+    const options = { servers: nats.url, stream, subject: `tp.${stream}`, ackWaitMs: 30_000 };
+    const stopping = jetStreamLog(options);
+    await stopping.append([json(70), json(71), json(72), json(73)]);
+    const reader = await stopping.reader('http');
+    const taken = await reader.next({ maxEvents: 10, maxBytes: 1 << 20, waitMs: 500 });
+    expect(taken).toHaveLength(4);
+    await reader.close();
+    expect(await reader.next({ maxEvents: 10, maxBytes: 1 << 20, waitMs: 0 })).toEqual([]);
+    await reader.ack(taken.slice(0, 2)); // two deliveries in flight finished after close()
+    await stopping.close();
+    const next = jetStreamLog(options);
+    logs.push(next);
+    const started = Date.now();
+    // The other two are back at once, not after the 30 s ack wait.
+    const rest = await drain(await next.reader('http'), 2, 5000);
+    expect(rest.map(idOf)).toEqual(taken.slice(2).map(idOf));
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it('keeps dead letters per destination, listed and replayable', async () => {
     const log = open();
     const dead = await log.deadLetters('http');

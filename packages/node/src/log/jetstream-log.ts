@@ -19,7 +19,7 @@
  */
 import { TouchpointConfigError } from '@touchpoint/core';
 import { createConnector, type JetStreamSession } from './jetstream-connection.js';
-import { createJetStreamReader } from './jetstream-reader.js';
+import { createJetStreamReader, type JetStreamReader } from './jetstream-reader.js';
 import { messageIdOf } from './message-id.js';
 import type { AppendResult, EventLog, LogMessage, LogReader, LogStats } from './types.js';
 
@@ -176,7 +176,7 @@ export function jetStreamLog(options: JetStreamLogOptions): EventLog {
   function targetLog(target: Target, deadLetters: (destination: string) => Promise<EventLog>): EventLog {
     // Leave room below the server's limit (see the header): 5 % of the budget.
     const headroom = Math.max(1, Math.floor(target.maxBytes / 20));
-    const readers = new Set<LogReader>();
+    const readers = new Set<JetStreamReader>();
     const refused = { full: 0, unavailable: 0, closed: 0 };
     let appended = 0;
     let streamBytes = 0;
@@ -316,13 +316,7 @@ export function jetStreamLog(options: JetStreamLogOptions): EventLog {
           requestTimeoutMs: publishTimeoutMs,
         });
         readers.add(reader);
-        return {
-          ...reader,
-          close() {
-            readers.delete(reader);
-            return reader.close();
-          },
-        };
+        return reader;
       },
       deadLetters,
       async list({ afterSeq = 0, max }) {
@@ -347,7 +341,7 @@ export function jetStreamLog(options: JetStreamLogOptions): EventLog {
       async close() {
         closed = true;
         clearInterval(timer);
-        await Promise.all([...readers].map((r) => r.close()));
+        await Promise.all([...readers].map((r) => r.close().then(() => r.release())));
       },
     };
   }

@@ -51,7 +51,12 @@ function parseAckSubject(reply: string): { delivered: number; seq: number; ms: n
   };
 }
 
-export function createJetStreamReader(settings: JetStreamReaderSettings): LogReader {
+export interface JetStreamReader extends LogReader {
+  /** Gives back (naks) every message still held; called by the log's `close()`. */
+  release(): Promise<void>;
+}
+
+export function createJetStreamReader(settings: JetStreamReaderSettings): JetStreamReader {
   const { connector } = settings;
   // Reply subject (the ack handle) of every message handed out and not yet acked, by stream sequence.
   const held = new Map<number, string>();
@@ -241,18 +246,20 @@ export function createJetStreamReader(settings: JetStreamReaderSettings): LogRea
     },
     lag: () => pending + held.size,
     async close() {
+      // Stops reading; acks and retries of what is held still work (deliveries in flight finish).
       if (closed) return;
       closed = true;
       wake?.();
       for (const p of [...pulls.values()]) p.done();
-      // What this worker held goes back now, not after the ack wait.
+      ready?.sub.unsubscribe();
+    },
+    async release() {
+      // The log is closing: what this worker still holds goes back now, not after the ack wait.
       settle(
         [...held.keys()].map((seq) => ({ seq }) as LogMessage),
         '-NAK',
       );
       await flush();
-      ready?.sub.unsubscribe();
-      ready = undefined;
     },
   };
 }
