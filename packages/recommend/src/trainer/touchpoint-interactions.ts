@@ -14,7 +14,8 @@ export const DEFAULT_TOUCHPOINT_KINDS: Readonly<Record<string, InteractionKind>>
   'order.completed': 'purchase',
 };
 
-function productIds(properties: { [key: string]: JsonValue } | undefined): string[] {
+/** Product ids of a commerce touchpoint: `properties.productId` and `properties.items[].productId`. */
+export function productIds(properties: { [key: string]: JsonValue } | undefined): string[] {
   if (!properties) return [];
   const out: string[] = [];
   const one = properties.productId;

@@ -1,0 +1,183 @@
+// @vitest-environment node
+import { TouchpointConfigError, type TouchpointEvent } from '@touchpoint/core';
+import { describe, expect, it } from 'vitest';
+import { createCustomerModel, customerModelFromJSON } from './create-customer-model.js';
+import type { CustomerOrder } from './types.js';
+
+const DAY = 86_400_000;
+const START = Date.parse('2026-01-05T00:00:00Z');
+const at = (day: number) => new Date(START + day * DAY).toISOString();
+
+/**
+ * A small shop over a year: coffee drinkers reorder beans every ~21 days and filters every other
+ * order, tea drinkers reorder tea every ~14 days; some add a mug or a grinder now and then.
+ */
+function shopOrders(): CustomerOrder[] {
+  let seed = 11;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const out: CustomerOrder[] = [];
+  for (let c = 0; c < 40; c++) {
+    const coffee = c % 2 === 0;
+    const gap = coffee ? 21 : 14;
+    let day = c % 7;
+    for (let n = 0; day < 300; n++) {
+      const items = coffee ? ['beans'] : ['tea'];
+      if (coffee && n % 2 === 0) items.push('filters');
+      if (rand() < 0.3) items.push(coffee ? 'grinder' : 'honey');
+      if (rand() < 0.2) items.push('mug');
+      out.push({ customer: `c${c}`, at: at(day), items, orderId: `o-${c}-${n}` });
+      day += gap + Math.floor(rand() * 3) - 1;
+    }
+  }
+  return out.sort((a, b) => Date.parse(String(a.at)) - Date.parse(String(b.at)));
+}
+
+describe('createCustomerModel', () => {
+  it("puts the customer's own regulars first and explains them", () => {
+    const model = createCustomerModel();
+    model.learnOrders(shopOrders());
+    const next = model.predictNextBasket('c0', { k: 3 });
+    expect(next[0]).toMatchObject({ item: 'beans', kind: 'repeat' });
+    expect(next[0]!.because).toMatch(/^you buy this about every 3 weeks; last time/);
+    expect(next[0]!.timesBought).toBe(next[0]!.orders);
+    expect(next.map((x) => x.item)).toContain('filters');
+    // Tea drinkers never see coffee gear among their repeats.
+    const tea = model.predictNextBasket('c1', { k: 2 });
+    expect(tea[0]).toMatchObject({ item: 'tea', kind: 'repeat' });
+  });
+
+  it('suggests what goes with what the customer buys, and says so', () => {
+    const model = createCustomerModel({ exploreWeight: 10 });
+    model.learnOrders(shopOrders());
+    model.learnOrders([{ customer: 'new', at: at(301), items: ['beans'] }]);
+    const next = model.predictNextBasket('new', { k: 3, fillWithPopular: false });
+    const explore = next.find((x) => x.kind === 'explore');
+    expect(explore?.item).toBe('filters');
+    expect(explore?.because).toBe('goes with what you usually buy: beans');
+    expect(explore?.goesWith).toEqual(['beans']);
+  });
+
+  it('fills an unknown customer with best-sellers', () => {
+    const model = createCustomerModel();
+    model.learnOrders(shopOrders());
+    const next = model.predictNextBasket('nobody', { k: 2 });
+    expect(next.map((x) => x.kind)).toEqual(['popular', 'popular']);
+    expect(next.map((x) => x.item)).toEqual(['tea', 'beans']); // tea is reordered more often
+    expect(next[0]!.because).toBe('a best-seller');
+  });
+
+  it('expects the next order at the customer rhythm and says which items are due', () => {
+    const model = createCustomerModel();
+    model.learnOrders(shopOrders());
+    const next = model.nextOrder('c0')!;
+    expect(next.gapDays).toBeGreaterThan(14);
+    expect(next.gapDays).toBeLessThan(28);
+    const lastOrder = next.lastOrderAt;
+    // Right after an order nothing is due within a week; three weeks later the beans are.
+    const early = model.dueItems('c0', lastOrder + 2 * DAY, { withinDays: 7 });
+    const late = model.dueItems('c0', lastOrder + 19 * DAY, { withinDays: 7 });
+    expect(early[0]!.item).toBe('beans');
+    expect(late[0]!.item).toBe('beans');
+    expect(late[0]!.probability).toBeGreaterThan(0.5);
+    expect(early[0]!.probability).toBeLessThan(0.15);
+    expect(late[0]!.because).toBe('you buy this about every 3 weeks; last time 19 days ago');
+    expect(model.dueItems('c0', lastOrder + 19 * DAY, { minProbability: 0.99 })).toEqual([]);
+    expect(model.dueItems('nobody', lastOrder)).toEqual([]);
+  });
+
+  it('learning order by order equals learning everything at once', () => {
+    const orders = shopOrders();
+    const batch = createCustomerModel();
+    batch.learnOrders(orders);
+    const incremental = createCustomerModel();
+    // Out of order and in small chunks, with a redelivered order on top.
+    const shuffled = orders.slice().reverse();
+    for (let i = 0; i < shuffled.length; i += 7) incremental.learnOrders(shuffled.slice(i, i + 7));
+    incremental.learnOrders([orders[3]!]);
+    expect(incremental.orderCount).toBe(batch.orderCount);
+    for (const c of ['c0', 'c1', 'c7', 'c12']) {
+      const a = batch.predictNextBasket(c);
+      const b = incremental.predictNextBasket(c);
+      expect(b.map((x) => x.item)).toEqual(a.map((x) => x.item));
+      b.forEach((x, i) => {
+        expect(x.score).toBeCloseTo(a[i]!.score, 9);
+      });
+      expect(incremental.nextOrder(c)).toEqual(batch.nextOrder(c));
+      const now = Date.parse(at(310));
+      expect(incremental.dueItems(c, now)).toEqual(batch.dueItems(c, now));
+    }
+  });
+
+  it('forget removes a customer as if never learned', () => {
+    const orders = shopOrders();
+    const without = createCustomerModel({ exploreWeight: 1 });
+    without.learnOrders(orders.filter((o) => o.customer !== 'c0'));
+    const model = createCustomerModel({ exploreWeight: 1 });
+    model.learnOrders(orders);
+    const removed = model.forget('c0');
+    expect(removed).toBe(orders.filter((o) => o.customer === 'c0').length);
+    expect(model.forget('c0')).toBe(0);
+    expect(model.nextOrder('c0')).toBeUndefined();
+    expect(model.predictNextBasket('c0').every((x) => x.kind === 'popular')).toBe(true);
+    expect(model.customerCount).toBe(without.customerCount);
+    for (const c of ['c2', 'c3']) {
+      expect(model.predictNextBasket(c).map((x) => [x.item, x.kind])).toEqual(
+        without.predictNextBasket(c).map((x) => [x.item, x.kind]),
+      );
+      expect(model.nextOrder(c)).toEqual(without.nextOrder(c));
+    }
+    expect(JSON.stringify(model.toJSON())).not.toContain('"c0"');
+  });
+
+  it('round-trips through JSON with identical answers', () => {
+    const model = createCustomerModel({ exploreWeight: 0.5, gapQuantile: 0.5 });
+    model.learnOrders(shopOrders());
+    const copy = customerModelFromJSON(JSON.stringify(model.toJSON()));
+    const now = Date.parse(at(305));
+    for (const c of ['c0', 'c1', 'c9']) {
+      expect(copy.predictNextBasket(c)).toEqual(model.predictNextBasket(c));
+      expect(copy.dueItems(c, now)).toEqual(model.dueItems(c, now));
+    }
+    expect(() => customerModelFromJSON('{"format":"other"}')).toThrow(TouchpointConfigError);
+  });
+
+  it('learns from forwarded order.completed touchpoints of signed-in customers', () => {
+    const model = createCustomerModel();
+    const event = (userId: string | undefined, day: number, orderId: string, items: string[]): TouchpointEvent =>
+      ({
+        type: 'track',
+        event: 'order.completed',
+        messageId: `m-${orderId}`,
+        anonymousId: 'a1',
+        ...(userId ? { userId } : {}),
+        timestamp: at(day),
+        properties: { orderId, items: items.map((productId) => ({ productId })) },
+      }) as TouchpointEvent;
+    const result = model.learnEvents([
+      event('u1', 0, 'o1', ['beans']),
+      event('u1', 20, 'o2', ['beans', 'filters']),
+      event('u1', 20, 'o2', ['beans', 'filters']), // redelivered
+      event(undefined, 21, 'o3', ['tea']), // anonymous: no history to time
+    ]);
+    expect(result).toEqual({ accepted: 3, skipped: 0 });
+    expect(model.orderCount).toBe(2);
+    expect(model.predictNextBasket('u1', { k: 1 })[0]).toMatchObject({ item: 'beans', timesBought: 2, orders: 2 });
+  });
+
+  it('skips bad orders and rejects bad options with the field named', () => {
+    const model = createCustomerModel();
+    const result = model.learnOrders([
+      { customer: '', at: 0, items: ['a'] },
+      { customer: 'x', at: 'not a date', items: ['a'] },
+      { customer: 'x', at: 0, items: [] },
+      { customer: 'x', at: 0, items: ['a', 'a'] },
+    ]);
+    expect(result).toEqual({ accepted: 1, skipped: 3 });
+    expect(() => createCustomerModel({ gapQuantile: 0 })).toThrow(/gapQuantile/);
+    expect(() => createCustomerModel({ exploreWeight: -1 })).toThrow(TouchpointConfigError);
+    expect(() => model.dueItems('x', 0, { withinDays: 0 })).toThrow(/withinDays/);
+  });
+});

@@ -1,0 +1,478 @@
+/**
+ * `createCustomerModel`: knows each customer's orders and the calendar. It answers the two
+ * questions a shop asks every day — what will this customer buy in their next order
+ * (`predictNextBasket`), and which items they bought before are due again (`dueItems`) — with a
+ * plain reason for every answer. It learns incrementally, order by order, keyed by customer id;
+ * `forget(customer)` erases a customer as if never learned; `toJSON()` round-trips exactly.
+ *
+ * Next basket: the customer's own items ranked by the share of their orders that held them (ties
+ * to the shop's best-sellers), blended with "goes with what you buy" suggestions of a basket
+ * recommender fed the same orders, weighted by `exploreWeight` (both chosen on validation).
+ */
+import { TouchpointConfigError, type TouchpointEvent } from '@touchpoint/core';
+import { createRecommender } from '../recommender/create-recommender.js';
+import type { RecommendModel } from '../recommender/types.js';
+import {
+  agoPhrase,
+  createShopTempo,
+  DAY_MS,
+  everyPhrase,
+  gapsOf,
+  median,
+  orderWithin,
+  ownGapDays,
+  type RhythmSettings,
+  type ShopTempo,
+} from './order-rhythm.js';
+import { ordersFromEvents } from './orders-from-events.js';
+import type {
+  CustomerModelJSON,
+  CustomerModelOptions,
+  CustomerOrder,
+  DueItem,
+  NextBasketItem,
+  NextOrderEstimate,
+} from './types.js';
+
+/** Defaults, chosen on the validation split of ../shared/data/onlineretail-customers (bench/). */
+export const CUSTOMER_MODEL_DEFAULTS = {
+  exploreWeight: 0.1,
+  exploreQueryItems: 64,
+  gapQuantile: 0.4,
+  gapDecay: 0.7,
+  priorGapDays: 30,
+  priorGapWeight: 2,
+  tempoWindowDays: 14,
+  tempoExponent: 2,
+} as const;
+
+export interface PredictNextBasketOptions {
+  /** How many items (default 10). */
+  k?: number;
+  /** Items never to suggest (e.g. already in the cart). */
+  exclude?: readonly string[];
+  /** Fill empty slots with best-sellers (default true). */
+  fillWithPopular?: boolean;
+  /** "Now" for the reasons' "last time … ago" (epoch ms; default: the customer's last order). */
+  now?: number;
+  /** Overrides the model's `exploreWeight` for this answer (more or less discovery). */
+  exploreWeight?: number;
+}
+
+export interface DueItemsOptions {
+  /** The window "due" means: bought within this many days of `now` (default 7). */
+  withinDays?: number;
+  /** Only items at least this likely (default 0). */
+  minProbability?: number;
+  /** At most this many, most likely first (default 10). */
+  limit?: number;
+}
+
+export interface LearnOrdersResult {
+  accepted: number;
+  /** Dropped: no customer, no items, or an invalid date. */
+  skipped: number;
+}
+
+export interface CustomerModel {
+  /**
+   * Learns completed orders. An order whose `orderId` the customer already has is merged.
+   * @example
+   * customers.learnOrders([{ customer: 'u1', at: '2026-11-02', items: ['coffee', 'filters'], orderId: 'o-1' }]);
+   */
+  learnOrders(orders: Iterable<CustomerOrder>): LearnOrdersResult;
+  /**
+   * Learns the `order.completed` touchpoints of signed-in customers (a forwarder batch).
+   * @example
+   * customers.learnEvents(batch); // from a forwarder destination
+   */
+  learnEvents(events: readonly TouchpointEvent[]): LearnOrdersResult;
+  /**
+   * The customer's likely next basket, best first, each with its reason.
+   * @example
+   * customers.predictNextBasket('u1', { k: 3 });
+   * // [{ item: 'coffee', kind: 'repeat', because: 'you bought this in 4 of your 5 orders; last time 12 days ago', … }, …]
+   */
+  predictNextBasket(customer: string, options?: PredictNextBasketOptions): NextBasketItem[];
+  /**
+   * When the customer's next order is expected; undefined for an unknown customer.
+   * @example
+   * customers.nextOrder('u1'); // { at: Date.parse('2026-11-23'), gapDays: 21, … }
+   */
+  nextOrder(customer: string): NextOrderEstimate | undefined;
+  /**
+   * Items the customer bought in at least two orders, with the probability they buy each within
+   * `withinDays` of `now`, most likely first.
+   * @example
+   * customers.dueItems('u1', Date.now(), { withinDays: 7, minProbability: 0.2 });
+   * // [{ item: 'coffee', probability: 0.41, because: 'you buy this about every 3 weeks; last time 24 days ago', … }]
+   */
+  dueItems(customer: string, now: number, options?: DueItemsOptions): DueItem[];
+  /** Erasure: removes every order of the customer, as if never learned. Returns how many. */
+  forget(customer: string): number;
+  /** Orders, compactly, for `customerModelFromJSON` (answers are identical after the round trip). */
+  toJSON(): CustomerModelJSON;
+  /** The basket model that supplies explore suggestions (refitted if needed). */
+  basketModel(): RecommendModel;
+  readonly customerCount: number;
+  readonly orderCount: number;
+}
+
+interface Order {
+  at: number;
+  day: number;
+  key: string;
+  orderId: string | undefined;
+  items: number[];
+}
+
+function toTime(t: number | string): number {
+  return typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t) : Number.NaN;
+}
+
+function check(field: string, value: number, ok: boolean, allowed: string): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || !ok)
+    throw new TouchpointConfigError(field, `must be ${allowed}, got ${String(value)}`);
+  return value;
+}
+
+/** Validated options with every default filled in. */
+function resolveOptions(o: CustomerModelOptions) {
+  const d = CUSTOMER_MODEL_DEFAULTS;
+  const v = { ...d, ...o };
+  check('exploreWeight', v.exploreWeight, v.exploreWeight >= 0, 'a non-negative number');
+  check(
+    'exploreQueryItems',
+    v.exploreQueryItems,
+    Number.isInteger(v.exploreQueryItems) && v.exploreQueryItems > 0,
+    'a positive integer',
+  );
+  check('gapQuantile', v.gapQuantile, v.gapQuantile > 0 && v.gapQuantile <= 1, 'in (0, 1]');
+  check('gapDecay', v.gapDecay, v.gapDecay > 0 && v.gapDecay <= 1, 'in (0, 1]');
+  check('priorGapDays', v.priorGapDays, v.priorGapDays > 0, 'a positive number of days');
+  check('priorGapWeight', v.priorGapWeight, v.priorGapWeight >= 0, 'a non-negative number');
+  check('tempoWindowDays', v.tempoWindowDays, v.tempoWindowDays > 0, 'a positive number of days');
+  check('tempoExponent', v.tempoExponent, v.tempoExponent >= 0, 'a non-negative number');
+  return v;
+}
+
+/**
+ * @example
+ * const customers = createCustomerModel();
+ * customers.learnOrders(historicOrders); // [{ customer, at, items, orderId }]
+ * customers.predictNextBasket('u1');     // what they will likely buy next, with reasons
+ * customers.dueItems('u1', Date.now());  // what is due again, with a probability
+ */
+export function createCustomerModel(options: CustomerModelOptions = {}): CustomerModel {
+  const o = resolveOptions(options);
+  const rhythm: RhythmSettings = {
+    quantile: o.gapQuantile,
+    decay: o.gapDecay,
+    priorGapDays: o.priorGapDays,
+    priorGapWeight: o.priorGapWeight,
+    tempoExponent: o.tempoExponent,
+  };
+  const recommender = createRecommender(o.basket);
+  const ids: string[] = [];
+  const index = new Map<string, number>();
+  const holding: number[] = []; // orders holding each item: the tie-break and the popular fill
+  const customers = new Map<string, Order[]>();
+  let orderCount = 0;
+  let autoKey = 0;
+  let tempo: ShopTempo | undefined;
+  let popular: number[] | undefined;
+
+  const intern = (id: string) => {
+    let i = index.get(id);
+    if (i === undefined) {
+      i = ids.length;
+      ids.push(id);
+      index.set(id, i);
+      holding.push(0);
+    }
+    return i;
+  };
+  const byPopularity = (a: number, b: number) => holding[b]! - holding[a]! || (ids[a]! < ids[b]! ? -1 : 1);
+
+  function learnOne(x: CustomerOrder): boolean {
+    if (!x || typeof x.customer !== 'string' || !x.customer || !Array.isArray(x.items)) return false;
+    const at = toTime(x.at);
+    if (!Number.isFinite(at)) return false;
+    const items = [...new Set(x.items.filter((id): id is string => typeof id === 'string' && id.length > 0))];
+    if (items.length === 0) return false;
+    let orders = customers.get(x.customer);
+    if (!orders) {
+      orders = [];
+      customers.set(x.customer, orders);
+    }
+    const orderId = typeof x.orderId === 'string' && x.orderId ? x.orderId : undefined;
+    let order = orderId === undefined ? undefined : orders.find((e) => e.orderId === orderId);
+    if (!order) {
+      order = { at, day: Math.floor(at / DAY_MS), key: orderId ?? `#${autoKey++}`, orderId, items: [] };
+      // Keep orders oldest first (an order learned late slots into place).
+      let p = orders.length;
+      while (p > 0 && orders[p - 1]!.at > at) p--;
+      orders.splice(p, 0, order);
+      orderCount++;
+    }
+    for (const id of items) {
+      const i = intern(id);
+      if (!order.items.includes(i)) {
+        order.items.push(i);
+        holding[i]!++;
+      }
+    }
+    recommender.learn(
+      items.map((item) => ({
+        subject: x.customer,
+        item,
+        kind: 'purchase' as const,
+        basketId: `${x.customer}\u0000${order.key}`,
+        timestamp: order.at,
+      })),
+    );
+    return true;
+  }
+
+  function learnOrders(orders: Iterable<CustomerOrder>): LearnOrdersResult {
+    let accepted = 0;
+    let skipped = 0;
+    for (const x of orders) {
+      if (learnOne(x)) accepted++;
+      else skipped++;
+    }
+    if (accepted > 0) {
+      tempo = undefined;
+      popular = undefined;
+    }
+    return { accepted, skipped };
+  }
+
+  function shopTempo(): ShopTempo {
+    tempo ??= createShopTempo(
+      (function* () {
+        for (const orders of customers.values()) yield distinctDays(orders);
+      })(),
+      o.tempoWindowDays,
+    );
+    return tempo;
+  }
+
+  function distinctDays(orders: readonly Order[]): number[] {
+    const days: number[] = [];
+    for (const x of orders) if (days[days.length - 1] !== x.day) days.push(x.day);
+    return days;
+  }
+
+  /** Per item of the customer: orders holding it, last order index, its distinct days. */
+  function itemsOf(orders: readonly Order[]) {
+    const out = new Map<number, { times: number; lastIndex: number; days: number[] }>();
+    orders.forEach((x, t) => {
+      for (const i of x.items) {
+        let e = out.get(i);
+        if (!e) {
+          e = { times: 0, lastIndex: 0, days: [] };
+          out.set(i, e);
+        }
+        e.times++;
+        e.lastIndex = t;
+        if (e.days[e.days.length - 1] !== x.day) e.days.push(x.day);
+      }
+    });
+    return out;
+  }
+
+  function nextOrder(customer: string): NextOrderEstimate | undefined {
+    const orders = customers.get(customer);
+    if (!orders || orders.length === 0) return undefined;
+    const days = distinctDays(orders);
+    const last = days[days.length - 1]!;
+    const own = ownGapDays(gapsOf(days), rhythm);
+    const gapDays = own * shopTempo().at(last) ** o.tempoExponent;
+    return {
+      at: Math.round(last + gapDays) * DAY_MS,
+      gapDays,
+      lastOrderAt: last * DAY_MS,
+      orderDays: days.length,
+    };
+  }
+
+  function repeatReason(times: number, orders: number, days: number[], nowDay: number): string {
+    const ago = agoPhrase(nowDay - days[days.length - 1]!);
+    if (days.length >= 2) return `you buy this about ${everyPhrase(median(gapsOf(days)))}; last time ${ago}`;
+    return `you bought this in ${times} of your ${orders} orders; last time ${ago}`;
+  }
+
+  function predictNextBasket(customer: string, opts: PredictNextBasketOptions = {}): NextBasketItem[] {
+    const k = opts.k === undefined ? 10 : Math.max(0, Math.floor(opts.k));
+    const exclude = new Set(opts.exclude ?? []);
+    const orders = customers.get(customer) ?? [];
+    const n = orders.length;
+    const out: NextBasketItem[] = [];
+    if (k === 0) return out;
+    const scored: { i: number; score: number; make: () => NextBasketItem }[] = [];
+    if (n > 0) {
+      const own = itemsOf(orders);
+      const nowDay = Math.floor((opts.now ?? orders[n - 1]!.at) / DAY_MS);
+      for (const [i, e] of own) {
+        if (exclude.has(ids[i]!)) continue;
+        scored.push({
+          i,
+          score: e.times / n,
+          make: () => ({
+            item: ids[i]!,
+            score: e.times / n,
+            kind: 'repeat',
+            because: repeatReason(e.times, n, e.days, nowDay),
+            timesBought: e.times,
+            orders: n,
+            lastBoughtAt: orders[e.lastIndex]!.at,
+          }),
+        });
+      }
+      const exploreWeight = opts.exploreWeight ?? o.exploreWeight;
+      if (exploreWeight > 0) {
+        const query = [...own]
+          .sort((a, b) => b[1].times - a[1].times || b[1].lastIndex - a[1].lastIndex || a[0] - b[0])
+          .slice(0, o.exploreQueryItems)
+          .map(([i]) => ids[i]!);
+        const suggestions = recommender
+          .model()
+          .recommend({ items: query, exclude: [...exclude], k: k * 2, fillWithPopular: false });
+        for (const r of suggestions) {
+          const i = index.get(r.item);
+          if (i === undefined || own.has(i) || r.score <= 0) continue;
+          const score = exploreWeight * r.score;
+          scored.push({
+            i,
+            score,
+            make: () => ({
+              item: r.item,
+              score,
+              kind: 'explore',
+              because: `goes with what you usually buy: ${r.because.join(', ')}`,
+              goesWith: r.because.slice(),
+            }),
+          });
+        }
+      }
+    }
+    scored.sort((a, b) => b.score - a.score || byPopularity(a.i, b.i));
+    for (const s of scored) {
+      if (out.length >= k) break;
+      out.push(s.make());
+    }
+    if (out.length < k && opts.fillWithPopular !== false) {
+      popular ??= ids.map((_, i) => i).sort(byPopularity);
+      const taken = new Set(out.map((x) => x.item));
+      for (const i of popular) {
+        if (out.length >= k) break;
+        const item = ids[i]!;
+        if (taken.has(item) || exclude.has(item)) continue;
+        out.push({ item, score: 0, kind: 'popular', because: 'a best-seller' });
+      }
+    }
+    return out;
+  }
+
+  function dueItems(customer: string, now: number, opts: DueItemsOptions = {}): DueItem[] {
+    const withinDays = opts.withinDays ?? 7;
+    check('withinDays', withinDays, withinDays > 0, 'a positive number of days');
+    const orders = customers.get(customer);
+    const next = nextOrder(customer);
+    if (!orders || !next) return [];
+    const n = orders.length;
+    const nowDay = Math.floor(now / DAY_MS);
+    const lastDay = next.lastOrderAt / DAY_MS;
+    const pOrder = orderWithin(next.gapDays, shopTempo().sigma, Math.max(0, nowDay - lastDay), withinDays);
+    const out: DueItem[] = [];
+    for (const [i, e] of itemsOf(orders)) {
+      if (e.times < 2) continue;
+      // Share of the customer's orders holding it, shrunk by one order (calibrated in bench/).
+      const probability = pOrder * (e.times / (n + 1));
+      if (probability < (opts.minProbability ?? 0)) continue;
+      out.push({
+        item: ids[i]!,
+        probability,
+        dueAt: next.at,
+        intervalDays: e.days.length >= 2 ? median(gapsOf(e.days)) : next.gapDays,
+        lastBoughtAt: orders[e.lastIndex]!.at,
+        timesBought: e.times,
+        because: repeatReason(e.times, n, e.days, nowDay),
+      });
+    }
+    out.sort((a, b) => b.probability - a.probability || (a.item < b.item ? -1 : 1));
+    return out.slice(0, opts.limit ?? 10);
+  }
+
+  function forget(customer: string): number {
+    const orders = customers.get(customer);
+    if (!orders) return 0;
+    for (const x of orders) for (const i of x.items) holding[i]!--;
+    customers.delete(customer);
+    orderCount -= orders.length;
+    recommender.forget(customer);
+    tempo = undefined;
+    popular = undefined;
+    return orders.length;
+  }
+
+  function toJSON(): CustomerModelJSON {
+    const used = new Map<number, number>();
+    const items: string[] = [];
+    const ref = (i: number) => {
+      let j = used.get(i);
+      if (j === undefined) {
+        j = items.length;
+        items.push(ids[i]!);
+        used.set(i, j);
+      }
+      return j;
+    };
+    const list: CustomerModelJSON['customers'] = [];
+    for (const [customer, orders] of customers)
+      list.push([customer, orders.map((x) => [x.at, x.orderId ?? null, x.items.map(ref)])]);
+    return { format: 'touchpoint-customers', version: 1, options: { ...options }, items, customers: list };
+  }
+
+  return {
+    learnOrders,
+    learnEvents: (events) => learnOrders(ordersFromEvents(Array.isArray(events) ? events : [])),
+    predictNextBasket,
+    nextOrder,
+    dueItems,
+    forget,
+    toJSON,
+    basketModel: () => recommender.model(),
+    get customerCount() {
+      return customers.size;
+    },
+    get orderCount() {
+      return orderCount;
+    },
+  };
+}
+
+/**
+ * Rebuilds a customer model from `toJSON()` (a string or the parsed object): the same answers.
+ * @example
+ * const copy = customerModelFromJSON(JSON.stringify(customers.toJSON()));
+ */
+export function customerModelFromJSON(json: string | CustomerModelJSON): CustomerModel {
+  const data: CustomerModelJSON = typeof json === 'string' ? JSON.parse(json) : json;
+  if (data?.format !== 'touchpoint-customers' || data.version !== 1 || !Array.isArray(data.customers))
+    throw new TouchpointConfigError(
+      'json',
+      'must be the output of CustomerModel.toJSON() (format touchpoint-customers, version 1)',
+    );
+  const model = createCustomerModel(data.options ?? {});
+  const orders: CustomerOrder[] = [];
+  for (const [customer, list] of data.customers)
+    for (const [at, orderId, items] of list) {
+      const order: CustomerOrder = { customer, at, items: items.map((j) => data.items[j]!) };
+      if (orderId !== null) order.orderId = orderId;
+      orders.push(order);
+    }
+  model.learnOrders(orders);
+  return model;
+}

@@ -1,0 +1,19 @@
+/** The customer model: next basket, next order and due items per customer, with reasons. */
+export {
+  CUSTOMER_MODEL_DEFAULTS,
+  type CustomerModel,
+  createCustomerModel,
+  customerModelFromJSON,
+  type DueItemsOptions,
+  type LearnOrdersResult,
+  type PredictNextBasketOptions,
+} from './create-customer-model.js';
+export { ordersFromEvents } from './orders-from-events.js';
+export type {
+  CustomerModelJSON,
+  CustomerModelOptions,
+  CustomerOrder,
+  DueItem,
+  NextBasketItem,
+  NextOrderEstimate,
+} from './types.js';

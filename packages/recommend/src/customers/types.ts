@@ -1,0 +1,92 @@
+/**
+ * Public shapes of the customer model: the orders it learns from, the next-basket and due-item
+ * answers with their reasons, its tuning, and the JSON it travels in. Types only.
+ */
+import type { RecommenderOptions } from '../recommender/types.js';
+
+/** One completed order of one customer. */
+export interface CustomerOrder {
+  /** Who: the user id (the identity graph's profile id once there is one). `forget(customer)` removes it all. */
+  customer: string;
+  /** When, as epoch milliseconds or an ISO 8601 string. */
+  at: number | string;
+  /** Product ids in the order (duplicates are ignored). */
+  items: readonly string[];
+  /** The order id: an order learned twice (a retried delivery) is merged, not counted twice. */
+  orderId?: string;
+}
+
+/** Why an item is in a customer's next basket. */
+export interface NextBasketItem {
+  item: string;
+  /** Higher is better; comparable only within one answer. */
+  score: number;
+  /** `repeat`: the customer bought it before. `explore`: new to them, goes with what they buy. `popular`: fill. */
+  kind: 'repeat' | 'explore' | 'popular';
+  /** One plain sentence, e.g. "you buy this about every 3 weeks; last time 24 days ago". */
+  because: string;
+  /** Repeat: orders that held the item, and how many orders the customer has. */
+  timesBought?: number;
+  orders?: number;
+  /** Repeat: when the customer last bought it (epoch ms). */
+  lastBoughtAt?: number;
+  /** Explore: the customer's items it goes with, strongest first. */
+  goesWith?: string[];
+}
+
+/** When the customer's next order is expected. */
+export interface NextOrderEstimate {
+  /** Expected day of the next order (epoch ms, midnight UTC). */
+  at: number;
+  /** The customer's typical gap between order days, in days (after the shop's current tempo). */
+  gapDays: number;
+  /** The customer's last order day (epoch ms, midnight UTC). */
+  lastOrderAt: number;
+  /** Distinct order days the estimate rests on. */
+  orderDays: number;
+}
+
+/** A repeat item that is due: bought before, and likely bought again soon. */
+export interface DueItem {
+  item: string;
+  /** Probability the customer buys it within `withinDays` of `now` (calibrated on the shared data: see bench/). */
+  probability: number;
+  /** Expected day of the customer's next order, when this item would be bought (epoch ms). */
+  dueAt: number;
+  /** The customer's typical interval for this item in days (their order rhythm when they bought it once). */
+  intervalDays: number;
+  lastBoughtAt: number;
+  timesBought: number;
+  /** e.g. "you buy this about every 3 weeks; last time 24 days ago". */
+  because: string;
+}
+
+/** Tuning of `createCustomerModel`. Every default was chosen on the validation split of the shared data. */
+export interface CustomerModelOptions {
+  /** Weight of "goes with what you buy" suggestions against the customer's own repeat frequency (default 0.1; 0 turns them off). */
+  exploreWeight?: number;
+  /** Most frequent items of the customer used to find explore suggestions (default 64). */
+  exploreQueryItems?: number;
+  /** Options of the internal basket recommender that supplies explore suggestions. */
+  basket?: RecommenderOptions;
+  /** Quantile of the customer's gaps between order days taken as their rhythm (default 0.4). */
+  gapQuantile?: number;
+  /** Weight of each older gap relative to the next newer one (default 0.7). */
+  gapDecay?: number;
+  /** Gap assumed before a customer has any (default 30 days), and its weight in gaps (default 2). */
+  priorGapDays?: number;
+  priorGapWeight?: number;
+  /** The shop's tempo: window in days (default 14) and exponent (default 2; 0 turns it off). */
+  tempoWindowDays?: number;
+  tempoExponent?: number;
+}
+
+/** The serialised customer model: item ids interned once, orders per customer. */
+export interface CustomerModelJSON {
+  format: 'touchpoint-customers';
+  version: 1;
+  options: CustomerModelOptions;
+  items: string[];
+  /** [customer, [[at (epoch ms), orderId or null, item indexes]…]], oldest order first. */
+  customers: [string, [number, string | null, number[]][]][];
+}
