@@ -53,12 +53,9 @@ export function jsonl(options: JsonlDestinationOptions): Destination {
   // Set when cutting a failed write back failed too: the size the file must go back to first.
   let cutTo: number | undefined;
 
+  // A failed open is forgotten with the handle (below), so the next batch opens again.
   const file = () => {
     handle ??= openForAppend(path, fsync);
-    // A failed open is retried on the next batch instead of being remembered.
-    handle.catch(() => {
-      handle = undefined;
-    });
     return handle;
   };
 
