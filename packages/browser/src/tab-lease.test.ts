@@ -24,14 +24,19 @@ function sharedStorage(lagMs: number) {
 
 const start = Date.parse('2026-11-22T10:00:00Z');
 
+/** Tabs a and b, each with its lease locks; `clockB` differs from `clockA` when a tab has stopped. */
+function twoTabs(lagMs: number, clockA = createManualClock(start), clockB = clockA) {
+  const storage = sharedStorage(lagMs);
+  const a = createLeaseLocks(storage.tab('a'), clockA, 'tab-a');
+  const b = createLeaseLocks(storage.tab('b'), clockB, 'tab-b');
+  return { storage, clock: clockA, a, b };
+}
+
 describe('the localStorage lease (browsers without Web Locks)', () => {
   it('lets exactly one of two tabs win a race for the same lock, even when each wrote before seeing the other', async () => {
     // Both tabs read "free" and write their own lease before either write reaches the other tab:
     // the re-read after the pause is what decides.
-    const storage = sharedStorage(10);
-    const clock = createManualClock(start);
-    const a = createLeaseLocks(storage.tab('a'), clock, 'tab-a');
-    const b = createLeaseLocks(storage.tab('b'), clock, 'tab-b');
+    const { a, b } = twoTabs(10);
     const won = await Promise.all([a.claim_('orphan'), b.claim_('orphan')]);
     expect(won.filter(Boolean)).toHaveLength(1);
     a.release_();
@@ -39,20 +44,14 @@ describe('the localStorage lease (browsers without Web Locks)', () => {
   });
 
   it('lets the first of two tabs win when the second sees its lease', async () => {
-    const storage = sharedStorage(0);
-    const clock = createManualClock(start);
-    const a = createLeaseLocks(storage.tab('a'), clock, 'tab-a');
-    const b = createLeaseLocks(storage.tab('b'), clock, 'tab-b');
+    const { a, b } = twoTabs(0);
     expect(await Promise.all([a.claim_('orphan'), b.claim_('orphan')])).toEqual([true, false]);
     a.release_();
     b.release_();
   });
 
   it('keeps a lock while its tab lives: the holder renews it before it runs out', async () => {
-    const storage = sharedStorage(0);
-    const clock = createManualClock(start);
-    const a = createLeaseLocks(storage.tab('a'), clock, 'tab-a');
-    const b = createLeaseLocks(storage.tab('b'), clock, 'tab-b');
+    const { a, b, clock } = twoTabs(0);
     expect(await a.claim_('owner')).toBe(true);
     clock.advance(60_000); // both tabs live on; a's renewal timer runs
     expect(await b.claim_('owner')).toBe(false);
@@ -61,11 +60,9 @@ describe('the localStorage lease (browsers without Web Locks)', () => {
   });
 
   it("hands a crashed tab's lock over once its lease runs out (15 s without renewal)", async () => {
-    const storage = sharedStorage(0);
     const crashed = createManualClock(start); // never advanced: the tab stopped running
     const alive = createManualClock(start);
-    const a = createLeaseLocks(storage.tab('a'), crashed, 'tab-a');
-    const b = createLeaseLocks(storage.tab('b'), alive, 'tab-b');
+    const { a, b } = twoTabs(0, crashed, alive);
     expect(await a.claim_('owner')).toBe(true);
     alive.advance(14_000);
     expect(await b.claim_('owner')).toBe(false);
@@ -75,10 +72,7 @@ describe('the localStorage lease (browsers without Web Locks)', () => {
   });
 
   it('frees its locks at once on release (a tab closing normally)', async () => {
-    const storage = sharedStorage(0);
-    const clock = createManualClock(start);
-    const a = createLeaseLocks(storage.tab('a'), clock, 'tab-a');
-    const b = createLeaseLocks(storage.tab('b'), clock, 'tab-b');
+    const { a, b, clock, storage } = twoTabs(0);
     expect(await a.claim_('owner')).toBe(true);
     a.release_();
     expect(await b.claim_('owner')).toBe(true);
