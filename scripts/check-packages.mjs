@@ -7,25 +7,15 @@
  * `import '<pkg>'` that must come out empty (modules are side-effect free, so they tree-shake).
  */
 import { execFileSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { installTarballs, linkDependency, packPackages, root } from './pack-packages.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
 const tmp = join(root, '.tmp', 'check-packages');
 rmSync(tmp, { recursive: true, force: true });
-mkdirSync(join(tmp, 'packs'), { recursive: true });
 const consumer = join(tmp, 'consumer');
-mkdirSync(join(consumer, 'node_modules', '@touchpoint'), { recursive: true });
+mkdirSync(join(consumer, 'node_modules'), { recursive: true });
 
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: 'pipe', encoding: 'utf8', ...opts });
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -36,27 +26,8 @@ const fail = (what, detail) => {
 };
 const pass = (what) => console.log(`✓ ${what}`);
 
-const pkgs = readdirSync(join(root, 'packages'))
-  .map((dir) => ({
-    dir: join(root, 'packages', dir),
-    json: JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')),
-  }))
-  .filter((p) => !p.json.private);
-
-const linked = new Set();
-for (const pkg of pkgs) {
-  const name = pkg.json.name;
-  const out = run('pnpm', ['pack', '--pack-destination', join(tmp, 'packs')], { cwd: pkg.dir })
-    .trim()
-    .split('\n')
-    .pop();
-  const tarball = out.endsWith('.tgz')
-    ? out
-    : join(
-        tmp,
-        'packs',
-        readdirSync(join(tmp, 'packs')).find((f) => f.startsWith(name.replace('@', '').replace('/', '-'))),
-      );
+const pkgs = packPackages(join(tmp, 'packs'));
+for (const { name, tarball } of pkgs) {
   try {
     run(bin('publint'), ['run', tarball, '--strict']);
     pass(`${name}: publint`);
@@ -70,24 +41,9 @@ for (const pkg of pkgs) {
   } catch (e) {
     fail(`${name}: are the types wrong`, e.stdout + e.stderr);
   }
-  const dest = join(consumer, 'node_modules', name);
-  mkdirSync(dest, { recursive: true });
-  run('tar', ['-xzf', tarball, '-C', dest, '--strip-components=1']);
-  // Third-party dependencies resolve to the workspace's installed copies.
-  for (const dep of Object.keys({ ...pkg.json.dependencies, ...pkg.json.peerDependencies })) {
-    if (dep.startsWith('@touchpoint/') || linked.has(dep)) continue;
-    const from = join(pkg.dir, 'node_modules', dep);
-    if (!existsSync(from)) continue;
-    mkdirSync(join(consumer, 'node_modules', dep, '..'), { recursive: true });
-    symlinkSync(realpathSync(from), join(consumer, 'node_modules', dep));
-    linked.add(dep);
-  }
 }
-mkdirSync(join(consumer, 'node_modules', '@types'), { recursive: true });
-symlinkSync(
-  realpathSync(join(root, 'node_modules', '@types', 'node')),
-  join(consumer, 'node_modules', '@types', 'node'),
-);
+installTarballs(pkgs, join(consumer, 'node_modules'));
+linkDependency('@types/node', root, join(consumer, 'node_modules'));
 writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
 
 const specifiers = [];
