@@ -21,7 +21,7 @@ import { TouchpointConfigError } from '@touchpoint/core';
 import { createConnector, type JetStreamSession } from './jetstream-connection.js';
 import { createJetStreamReader, type JetStreamReader } from './jetstream-reader.js';
 import { messageIdOf } from './message-id.js';
-import type { AppendResult, EventLog, LogMessage, LogReader, LogStats } from './types.js';
+import type { AppendResult, EventLog, LogMessage, LogStats } from './types.js';
 
 export interface JetStreamLogOptions {
   /** Server URL(s), e.g. `['nats://n1:4222', 'nats://n2:4222', 'nats://n3:4222']`. */
