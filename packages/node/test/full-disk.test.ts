@@ -14,6 +14,7 @@ import { fileLog } from '../src/log/file-log.js';
 import type { DropReport, ForwarderError } from '../src/types.js';
 import { trackEvent, until } from './events.js';
 import { type FullDiskMode, withFullDisk } from './full-disk.js';
+import { batchBody, startIngest } from './ingest-server.js';
 
 const DISK = 256 * 1024;
 
@@ -150,6 +151,32 @@ describe.each<FullDiskMode | 'auto'>(['auto', 'injected'])('a full disk (%s)', (
           expect(reported.sort()).toEqual(events.map((e) => e.messageId).sort());
         } finally {
           await forwarder.close({ timeoutMs: 1000 });
+        }
+      },
+      { mode: mode === 'auto' ? undefined : mode },
+    );
+  });
+  it('the ingest on fileLog: a full disk answers 503 with Retry-After, and the resent batch is delivered once space is back', async () => {
+    await withFullDisk(
+      DISK,
+      async (disk) => {
+        const ingest = await startIngest({}, { log: fileLog({ dir: join(disk.dir, 'log') }) });
+        try {
+          const events = bigEvents(30);
+          await disk.fill(0);
+          const refused = await ingest.post(batchBody(events));
+          expect(refused.status).toBe(503);
+          expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+
+          await disk.free();
+          // The browser resends the same batch after Retry-After.
+          const accepted = await ingest.post(batchBody(events));
+          expect(accepted.status).toBe(200);
+          expect(await accepted.json()).toMatchObject({ accepted: events.length, duplicates: 0 });
+          await ingest.forwarder.flush();
+          expect(ingest.received.map((e) => e.messageId).sort()).toEqual(events.map((e) => e.messageId).sort());
+        } finally {
+          await ingest.close();
         }
       },
       { mode: mode === 'auto' ? undefined : mode },
