@@ -58,6 +58,12 @@ export {
   type RedisPipelineLike,
 } from './redis-dedupe-store.js';
 export { type FeedbackAlert, type FeedbackAlertOptions, feedbackAlert } from './rules/feedback-alert.js';
+export {
+  createSegmentIngestHandler,
+  type SegmentIngestHandler,
+  type SegmentIngestOptions,
+} from './segment-ingest.js';
+export { fromSegmentMessage, type SegmentBatchDefaults, type SegmentCall } from './segment-mapping.js';
 export type {
   BatchOptions,
   DataPolicy,
