@@ -1,19 +1,26 @@
-// An ingest instance of the JetStream crash test (a child process the test SIGKILLs): appends
-// events `from`..`to` of instance `instance` in batches, several at a time, and writes each
-// batch it sent and each batch JetStream acknowledged to stdout (synchronously, so a line written
-// before the kill reaches the test). A refused batch is retried, as a browser retries a 503.
+// An ingest instance of the JetStream crash test (a child process the test SIGKILLs): a forwarder
+// that only appends (`deliver: false`), taking events `from`..`to` of instance `instance` in
+// batches, several at a time, as the ingest's `accept` does; it writes each batch it sent and each
+// batch JetStream acknowledged to stdout (synchronously, so a line written before the kill reaches
+// the test). A refused batch is retried, as a browser retries a 503.
 import { writeSync } from 'node:fs';
 
 // The test passes a private copy of the built package (a concurrent build may empty dist/).
-const { jetStreamLog } = await import(process.env.TP_DIST_INDEX ?? '../dist/index.js');
+const { createForwarder, jetStreamLog } = await import(process.env.TP_DIST_INDEX ?? '../dist/index.js');
 
 const [servers, stream, instance, from, to] = process.argv.slice(2);
 const BATCH = 50;
 const LANES = 8;
 
-function eventJson(inst, i) {
-  const id = `00000000-0000-4000-8${String(inst).padStart(3, '0')}-${i.toString(16).padStart(12, '0')}`;
-  return `{"type":"track","messageId":"${id}","timestamp":"2026-11-30T00:00:00.000Z","anonymousId":"a${i % 97}","event":"crash.test","properties":{"i":${i}}}`;
+function event(inst, i) {
+  return {
+    type: 'track',
+    messageId: `00000000-0000-4000-8${String(inst).padStart(3, '0')}-${i.toString(16).padStart(12, '0')}`,
+    timestamp: '2026-11-30T00:00:00.000Z',
+    anonymousId: `a${i % 97}`,
+    event: 'crash.test',
+    properties: { i },
+  };
 }
 
 const log = jetStreamLog({
@@ -23,6 +30,7 @@ const log = jetStreamLog({
   connectTimeoutMs: 1000,
   publishTimeoutMs: 2000,
 });
+const forwarder = createForwarder({ log, destinations: [], deliver: false, onError: () => {} });
 let next = Number(from);
 const end = Number(to);
 let refused = 0;
@@ -32,11 +40,11 @@ async function lane() {
     const a = next;
     const b = Math.min(end, a + BATCH);
     next = b;
-    const jsons = [];
-    for (let i = a; i < b; i++) jsons.push(eventJson(instance, i));
+    const events = [];
+    for (let i = a; i < b; i++) events.push(event(instance, i));
     writeSync(1, `S ${a} ${b}\n`);
     for (;;) {
-      const result = await log.append(jsons);
+      const result = await forwarder.accept(events);
       if (result.ok) break;
       refused++;
       await new Promise((r) => setTimeout(r, Math.min(result.retryAfterMs, 250)));
@@ -47,5 +55,5 @@ async function lane() {
 
 await Promise.all(Array.from({ length: LANES }, lane));
 writeSync(1, `R ${refused}\n`);
-await log.close();
+await forwarder.close({ timeoutMs: 1000 });
 process.exit(0);

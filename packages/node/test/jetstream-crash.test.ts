@@ -1,6 +1,8 @@
 /**
- * The JetStream crash test: 100k events from 2 ingest instances to 3 delivery workers, all child
- * processes, through a stream with 3 replicas on a 3-node nats-server cluster on loopback. Mid-run
+ * The JetStream crash test: 100k events from 2 ingest instances (forwarders with `deliver: false`,
+ * appending as the ingest's `accept` does) to 3 delivery workers (forwarders with an HTTP
+ * destination on a loopback sink), all child processes, through a stream with 3 replicas on a
+ * 3-node nats-server cluster on loopback. Mid-run
  * one ingest instance, one worker and the stream's leader node are SIGKILLed (the ingest instance
  * and the node are started again, the worker is not). Every event JetStream acknowledged must
  * reach the sink; duplicates are allowed (at-least-once) and counted.
