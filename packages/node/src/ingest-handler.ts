@@ -40,7 +40,11 @@ export interface IngestRequestInfo {
   ip?: string;
 }
 
-export type IngestHandler = (request: Request, info?: IngestRequestInfo) => Promise<Response>;
+/**
+ * The second argument may be any object: Next.js passes a route's `{ params }` there, so the handler
+ * itself is a valid App Router export (`export const POST = createIngestHandler({…})`). Only `ip` is read.
+ */
+export type IngestHandler = (request: Request, info?: IngestRequestInfo | object) => Promise<Response>;
 
 type ErrorCode =
   | 'method_not_allowed'
@@ -67,7 +71,7 @@ function failure(
 /**
  * @example
  * const handler = createIngestHandler({ forwarder, writeKeys: [process.env.TP_WRITE_KEY!], cors: { origins: ['https://shop.example'] } });
- * export const POST = handler; // Next.js route; or http.createServer(toNodeHandler(handler))
+ * export const POST = handler; // a Next.js App Router route (app/api/touchpoints/route.ts); or http.createServer(toNodeHandler(handler))
  */
 export function createIngestHandler(options: IngestHandlerOptions): IngestHandler {
   if (!options || typeof options.forwarder?.accept !== 'function')
@@ -153,7 +157,11 @@ export function createIngestHandler(options: IngestHandlerOptions): IngestHandle
       return failure(400, 'invalid_batch', formatIssues(parsed.issues), headers, { issues: parsed.issues });
     const { batch, rejected, sentAt } = parsed.value;
 
-    const stored = await store(batch, sentAt, options.recordIp === false ? undefined : info?.ip);
+    const stored = await store(
+      batch,
+      sentAt,
+      options.recordIp === false ? undefined : (info as IngestRequestInfo | undefined)?.ip,
+    );
     if (!stored.ok) {
       return failure(503, 'overloaded', `the server cannot store events right now (${stored.reason}); retry later`, {
         ...headers,
