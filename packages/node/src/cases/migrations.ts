@@ -1,0 +1,173 @@
+/**
+ * The schema of the identity graph and the case book, as numbered migrations that both stores
+ * (embedded and Postgres) run unchanged. Pending migrations run once, together in one transaction, under
+ * an advisory lock, so instances starting together never apply one twice. Add a migration to
+ * change the schema; never edit one that has shipped.
+ *
+ * Times are milliseconds since the epoch as `double precision` (exact for integers up to 2^53):
+ * the same number in both drivers, with no time-zone conversion on the way.
+ */
+import type { SqlStore } from './sql-store.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'identity graph',
+    sql: `
+create table profiles (
+  id bigserial primary key,
+  size integer not null default 1,
+  user_ids text[] not null default '{}',
+  flag text,
+  created_at double precision not null
+);
+create table identities (
+  id bigserial primary key,
+  kind text not null,
+  value text not null,
+  profile_id bigint not null,
+  created_at double precision not null,
+  unique (kind, value)
+);
+create index identities_profile on identities (profile_id, kind);
+create table links (
+  id bigserial primary key,
+  a bigint not null,
+  b bigint not null,
+  reason text not null,
+  source text not null,
+  status text not null,
+  at double precision not null,
+  undone_at double precision,
+  undo_reason text,
+  unique (a, b)
+);
+create index links_b on links (b);
+create table merges (
+  id bigserial primary key,
+  link_id bigint not null,
+  into_profile bigint not null,
+  from_profile bigint not null,
+  moved integer not null,
+  reason text not null,
+  at double precision not null,
+  undone_at double precision
+);
+create index merges_link on merges (link_id);
+create table reviews (
+  id bigserial primary key,
+  link_id bigint not null,
+  kind text not null,
+  detail text not null,
+  at double precision not null,
+  resolved_at double precision,
+  resolution text
+);
+create index reviews_open on reviews (at) where resolved_at is null;
+`,
+  },
+  {
+    version: 2,
+    name: 'cases, timeline, promises, states, orders',
+    sql: `
+create table cases (
+  id text primary key,
+  identity_id bigint not null,
+  topic text,
+  channel text,
+  status text not null,
+  opened_at double precision not null,
+  first_reply_at double precision,
+  resolved_at double precision,
+  repeat_count integer not null default 0,
+  state text,
+  agent text,
+  team text
+);
+create index cases_identity on cases (identity_id);
+create index cases_open on cases (opened_at) where status = 'open';
+create table case_aliases (
+  alias text primary key,
+  case_id text not null
+);
+create table timeline (
+  seq bigserial primary key,
+  message_id text unique,
+  identity_id bigint,
+  case_id text,
+  at double precision not null,
+  kind text not null,
+  channel text,
+  data jsonb
+);
+create index timeline_identity on timeline (identity_id, at);
+create index timeline_case on timeline (case_id, at);
+create table promises (
+  id bigserial primary key,
+  case_id text not null,
+  what text not null,
+  owner text,
+  channel text,
+  made_at double precision not null,
+  due_at double precision not null,
+  status text not null,
+  kept_at double precision,
+  alerted_at double precision,
+  escalated_at double precision
+);
+create index promises_case on promises (case_id);
+create index promises_due on promises (due_at) where status = 'open';
+create table case_states (
+  id bigserial primary key,
+  case_id text not null,
+  state text not null,
+  at double precision not null,
+  agent text,
+  team text
+);
+create index case_states_at on case_states (at);
+create table orders (
+  id bigserial primary key,
+  identity_id bigint not null,
+  order_id text,
+  revenue double precision,
+  at double precision not null
+);
+create index orders_identity on orders (identity_id, at);
+`,
+  },
+];
+
+// Any constant shared by every instance: the lock is held only while migrating.
+const LOCK_KEY = 7_426_001;
+
+/** Applies the migrations this store has not run yet; returns the versions it applied. */
+export async function migrate(store: SqlStore): Promise<number[]> {
+  const applied: number[] = [];
+  await store.transaction(async (tx) => {
+    await tx.query(`select pg_advisory_xact_lock(${LOCK_KEY})`);
+    await tx.query(
+      'create table if not exists migrations (version integer primary key, name text not null, applied_at double precision not null)',
+    );
+    const done = new Set(
+      (await tx.query<{ version: number }>('select version from migrations')).map((r) => Number(r.version)),
+    );
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      for (const statement of m.sql.split(';')) if (statement.trim()) await tx.query(statement);
+      await tx.query('insert into migrations (version, name, applied_at) values ($1, $2, $3)', [
+        m.version,
+        m.name,
+        Date.now(),
+      ]);
+      applied.push(m.version);
+    }
+  });
+  return applied;
+}
