@@ -20,12 +20,13 @@ export interface PlacedOrder {
 export const basket =
   '<svg viewBox="0 0 64 64" width="1em" height="1em" aria-hidden="true"><path d="M8 26 h48 l-6 28 h-36 z" fill="#f2b705"/><path d="M18 26 l10 -16 M46 26 l-10 -16" stroke="currentColor" stroke-width="4" stroke-linecap="round"/><path d="M22 34 v12 M32 34 v12 M42 34 v12" stroke="#8a5a00" stroke-width="3"/></svg>';
 
-function productCard(p: Product): string {
+/** A product card; its heading sits one level under the section it is in (no skipped level). */
+function productCard(p: Product, level: 2 | 3): string {
   return `<article class="card" data-product="${esc(p.id)}">
   <a class="card-art" href="/products/${esc(p.id)}" tabindex="-1">${productArt(p)}</a>
   <div class="card-body">
     <p class="card-category">${esc(p.category)}</p>
-    <h3><a href="/products/${esc(p.id)}">${esc(p.name)}</a></h3>
+    <h${level} class="card-title"><a href="/products/${esc(p.id)}">${esc(p.name)}</a></h${level}>
     <p class="price">${formatPrice(p.price)}</p>
     <button type="button" class="button small" data-action="add-to-cart" data-product-id="${esc(p.id)}">Add to cart</button>
   </div>
@@ -46,14 +47,14 @@ export function homePage(products: readonly Product[], category?: string): strin
   <span class="hero-art" aria-hidden="true">${basket}</span>
 </section>
 <nav class="chips" aria-label="Categories">${chip(undefined, 'All')}${categories.map((c) => chip(c, c)).join('')}</nav>
-<section class="grid" aria-label="Products">${shown.map(productCard).join('')}</section>`;
+<section class="grid" aria-label="Products">${shown.map((p) => productCard(p, 2)).join('')}</section>`;
 }
 
 /** "Often bought together": empty until the recommender has suggestions. */
 export function relatedProducts(together: readonly Product[]): string {
   return together.length === 0
     ? ''
-    : `<h2>Often bought together</h2><div class="grid small">${together.map(productCard).join('')}</div>`;
+    : `<h2>Often bought together</h2><div class="grid small">${together.map((p) => productCard(p, 3)).join('')}</div>`;
 }
 
 /** A product page, with "often bought together" suggestions when the recommender has some. */

@@ -165,12 +165,12 @@ main{padding:1rem 1.5rem}.kpis{display:grid;grid-template-columns:repeat(5,1fr);
 .panel{background:#fff;border:1px solid #dfe6e1;border-radius:.6rem;padding:.8rem 1rem}.panel.wide{grid-column:1/-1}
 .panel h2{font-size:1rem;margin:0 0 .6rem}.panel h3{font-size:.9rem;margin:.8rem 0 .3rem;color:#5d6b63}
 .chart{width:100%;height:auto;display:block}.chart .grid{stroke:#e6ebe8}.chart .axis,.chart .legend,.chart .value{font-size:11px;fill:#5d6b63}
-.chart .label{font-size:12px;fill:#1f2a24}.chart .track{fill:#f0f3f1}.chart .empty,.empty{fill:#8a968f;color:#8a968f;font-size:13px}
+.chart .label{font-size:12px;fill:#1f2a24}.chart .track{fill:#f0f3f1}.chart .empty,.empty{fill:#56645c;color:#56645c;font-size:13px}
 table{width:100%;border-collapse:collapse;font-size:.9rem}th,td{text-align:left;padding:.35rem .4rem;border-bottom:1px solid #eef1ef}
-.num{text-align:right}.score{font-weight:700}.score.bad{color:#c0392b}.score.good{color:#2f7d4f}.muted{color:#6b7a72;font-size:.85rem}
+.num{text-align:right}.score{font-weight:700}.score.bad{color:#c0392b}.score.good{color:#2f7d4f}.muted{color:#56645c;font-size:.85rem}
 ol.journeys{padding-left:1.2rem;margin:0}ol.journeys li{margin:.3rem 0}.count{font-weight:700;margin-right:.3rem}
 .step{display:inline-block;background:#eaf1fb;border-radius:1rem;padding:0 .5rem;font-size:.85rem}.step.done{background:#dff0e4}
-.arrow{color:#8a968f;margin:0 .2rem}.drop{color:#c0392b;font-size:.8rem}
+.arrow{color:#56645c;margin:0 .2rem}.drop{color:#c0392b;font-size:.8rem}
 ul.alerts,ul.orders,ul.unhappy{list-style:none;padding:0;margin:0}li.alert{border-left:4px solid #c0392b;background:#fdf1ef;padding:.5rem .7rem;margin-bottom:.5rem;border-radius:.3rem}
 blockquote{margin:.3rem 0;font-style:italic}li.order,li.detractor{padding:.2rem 0}
 `;

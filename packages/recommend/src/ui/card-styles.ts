@@ -17,7 +17,7 @@ p { margin: 0 0 0.5rem; }
 .code { font-family: ui-monospace, monospace; }
 .actions { display: flex; gap: 0.5rem; flex-wrap: wrap; margin-top: 0.75rem; }
 button { font: inherit; min-height: 44px; padding: 0.5rem 1rem; border-radius: 8px; cursor: pointer; border: 1px solid ButtonBorder; background: ButtonFace; color: ButtonText; }
-button.primary { background: AccentColor; color: AccentColorText; border-color: AccentColor; }
+button.primary { background: #1d4ed8; color: #fff; border-color: #1d4ed8; } /* 6.7:1 (WCAG AA); the system AccentColor is #0075ff in Chromium: 4.2:1 with white */
 button:focus-visible { outline: 3px solid Highlight; outline-offset: 2px; }
 @media (prefers-reduced-motion: no-preference) { [role="dialog"] { animation: tp-in 160ms ease-out; } }
 @keyframes tp-in { from { opacity: 0; transform: translateY(8px); } to { opacity: 1; transform: none; } }
