@@ -28,8 +28,8 @@ export interface DestinationQueueOptions {
   maxAgeMs: number;
   clock: Clock;
   onError(error: ForwarderError): void;
-  /** Events dead-lettered (or, when even that failed, kept in the log for another try). */
-  onGiveUp(events: TouchpointEvent[], reason: DropReason, message: string, deadLettered: boolean): void;
+  /** Events now durable in the dead-letter log (a failed dead-letter write is an error, not a drop). */
+  onDeadLetter(events: TouchpointEvent[], reason: DropReason, message: string): void;
 }
 
 export interface DestinationStats {
@@ -143,8 +143,11 @@ export function createDestinationQueue(options: DestinationQueueOptions): Destin
     if (saved) {
       deadLettered += messages.length;
       await reader.ack(messages);
-    } else reader.retry(messages, policy.options.maxMs);
-    options.onGiveUp(events, reason, message, saved);
+      options.onDeadLetter(events, reason, message);
+    } else {
+      // Not a drop: the events stay in the log (onError said why) and come back after the delay.
+      reader.retry(messages, policy.options.maxMs);
+    }
   }
 
   async function deliver(messages: readonly LogMessage[]): Promise<void> {

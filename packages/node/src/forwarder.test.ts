@@ -235,7 +235,8 @@ describe('backpressure and isolation', () => {
       log: memoryLog({ maxBytes: 64 * 1024 }),
       destinations: [
         destinations.fn(
-          async (events) => void got.push(...events.map((e) => (e as { properties: { i: number } }).properties.i)),
+          async (events) =>
+            void got.push(...events.map((e) => (e as unknown as { properties: { i: number } }).properties.i)),
         ),
       ],
       batch: { maxEvents: 100, maxWaitMs: 5 },

@@ -31,6 +31,7 @@ import { memoryLog } from './log/memory-log.js';
 import type { AppendResult, LogMessage, LogReader, LogStats } from './log/types.js';
 import { buildTrack } from './server-track.js';
 import type { Destination, DropReason, DropReport, ForwarderError, RuleContext } from './types.js';
+import { createWarn } from './warn.js';
 
 export type { ForwarderOptions } from './forwarder-config.js';
 
@@ -112,25 +113,6 @@ export interface Forwarder<C extends TouchpointDefinitions | undefined = undefin
 function toIso(value: Date | string | undefined, now: number): string {
   if (value === undefined) return new Date(now).toISOString();
   return value instanceof Date ? value.toISOString() : value;
-}
-
-/**
- * The default reporter: one console line per kind of problem at most every 10 s, with a count of
- * what was folded in, so an overloaded server does not also flood its logs.
- */
-function createWarn(): (kind: string, message: string) => void {
-  const last = new Map<string, { at: number; folded: number }>();
-  return (kind, message) => {
-    const now = Date.now();
-    const seen = last.get(kind);
-    if (seen && now - seen.at < 10_000) {
-      seen.folded++;
-      return;
-    }
-    const folded = seen?.folded ? ` (+${seen.folded} similar in the last ${Math.round((now - seen.at) / 1000)} s)` : '';
-    last.set(kind, { at: now, folded: 0 });
-    console.warn(`[touchpoint] ${message}${folded}`);
-  };
 }
 
 let warnedMemoryLog = false;
@@ -232,8 +214,7 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
         maxAgeMs: config.maxAgeMs,
         clock,
         onError,
-        onGiveUp: (events, reason, message, deadLettered) =>
-          report(reason, events, message, destination.name, deadLettered),
+        onDeadLetter: (events, reason, message) => report(reason, events, message, destination.name, true),
       }),
     );
   }

@@ -13,6 +13,7 @@ import type { Forwarder } from './forwarder.js';
 import { jsonResponse as json } from './json-response.js';
 import { readBodyLimited } from './read-body.js';
 import { createEventStore } from './store-events.js';
+import { createWarn } from './warn.js';
 import { createWriteKeyCheck, type WriteKeys, writeKeyFromRequest } from './write-keys.js';
 
 export interface IngestHandlerOptions {
@@ -80,7 +81,8 @@ export function createIngestHandler(options: IngestHandlerOptions): IngestHandle
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024)
     throw new TouchpointConfigError('maxBodyBytes', `must be an integer of at least 1024, got ${maxBodyBytes}`);
   checkCors(options.cors);
-  const onError = options.onError ?? ((e) => console.warn(`[touchpoint] ingest ${e.source}: ${e.message}`));
+  const warn = createWarn();
+  const onError = options.onError ?? ((e) => warn(`ingest:${e.source}`, `ingest ${e.source}: ${e.message}`));
   const isValidKey = createWriteKeyCheck(options.writeKeys, onError);
   const clock = options.clock ?? systemClock;
   const store = createEventStore({

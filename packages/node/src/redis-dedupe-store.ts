@@ -17,6 +17,8 @@ import type { DedupeStore } from './dedupe-store.js';
 /** The part of an ioredis client (or cluster) this store uses. */
 export interface RedisPipelineLike {
   set(key: string, value: string, px: 'PX', ms: number, nx: 'NX'): unknown;
+  /** Used by `release` (ids whose events the log refused); ioredis pipelines have it. */
+  del?(key: string): unknown;
   exec(): Promise<Array<[Error | null, unknown]> | null>;
 }
 export interface RedisClientLike {
@@ -141,6 +143,13 @@ export function createRedisDedupeStore(
       } finally {
         if (probe) probing = false;
       }
+    },
+    async release(ids) {
+      if (ids.length === 0) return;
+      const pipeline = client.pipeline();
+      if (typeof pipeline.del !== 'function') return;
+      for (const id of ids) pipeline.del(prefix + id);
+      await withTimeout(() => pipeline.exec(), timeoutMs);
     },
     stats() {
       return { state: downUntil === 0 ? 'up' : 'down', ...counts, ...(lastError !== undefined && { lastError }) };

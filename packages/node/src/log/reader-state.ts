@@ -59,10 +59,13 @@ export function createReaderState(options: ReaderStateOptions): LocalReader {
   let ready: LocalMessage[] = [];
   const timers = new Set<unknown>();
   let waiters: (() => void)[] = [];
+  // Bumped by every wake: a wake that comes while `next()` is reading (not yet waiting) is not lost.
+  let wakes = 0;
   let closed = false;
   let lastCommitted = options.start.seq;
 
   function wake(): void {
+    wakes++;
     const woken = waiters;
     waiters = [];
     for (const resolve of woken) resolve();
@@ -113,6 +116,7 @@ export function createReaderState(options: ReaderStateOptions): LocalReader {
       for (;;) {
         if (closed) return [];
         if (ready.length > 0) return takeReady(limits);
+        const seen = wakes;
         const room = maxOutstanding - outstanding.size;
         if (room > 0) {
           const messages = await source.read(position, Math.min(room, limits.maxEvents), limits.maxBytes);
@@ -123,6 +127,7 @@ export function createReaderState(options: ReaderStateOptions): LocalReader {
             return messages;
           }
         }
+        if (wakes !== seen) continue;
         const left = deadline - clock.now();
         if (left <= 0) return [];
         await wait(left);
