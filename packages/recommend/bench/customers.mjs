@@ -47,7 +47,7 @@ function modelFor(sp, options) {
 console.log(`\n## Next basket: onlineretail-customers (${splits.test.targets.size} evaluated customers)`);
 const tifuSettings = fullGrid
   ? tifuGrid()
-  : tifuGrid().filter((s) => [1, 3, 7].includes(s.m) && s.rb >= 0.9 && (s.m === 1 || [0.7, 1].includes(s.rg)));
+  : tifuGrid().filter((s) => s.m <= 3 && s.rb >= 0.9 && s.rg === 1);
 let tifuBest;
 let t0 = performance.now();
 for (const s of tifuSettings) {

@@ -179,7 +179,7 @@ export function connectUpsell(tracker: UpsellTracker, options: ConnectUpsellOpti
   }
 
   function converts(event: TouchpointEvent, offer: Offer): boolean {
-    if (offer.kind !== 'upsell' || event.type !== 'track') return false;
+    if (offer.kind === 'recovery' || event.type !== 'track') return false;
     if (event.event === 'order.completed') return true;
     return event.event === 'cart.item_added' && itemsOf(event.properties).includes(offer.item);
   }
@@ -187,7 +187,11 @@ export function connectUpsell(tracker: UpsellTracker, options: ConnectUpsellOpti
   function apply(event: TouchpointEvent): void {
     if (!state) return;
     // Who the event is about comes from the event itself, so replayed events stay with their customer.
-    const eventKey = keyOf({ anonymousId: event.anonymousId ?? '', userId: event.userId, sessionId: event.sessionId ?? '' });
+    const eventKey = keyOf({
+      anonymousId: event.anonymousId ?? '',
+      userId: event.userId,
+      sessionId: event.sessionId ?? '',
+    });
     if (event.anonymousId && anonymousId && event.anonymousId !== anonymousId) {
       // A new anonymous id means the tracker was reset (sign-out, erasure): the next customer
       // starts from nothing, and what was kept about the previous one goes with their ids.

@@ -11,7 +11,7 @@
  */
 import { TouchpointConfigError, type TouchpointEvent } from '@touchpoint/core';
 import { createRecommender } from '../recommender/create-recommender.js';
-import type { RecommendModel } from '../recommender/types.js';
+import type { Interaction, RecommendModel } from '../recommender/types.js';
 import {
   agoPhrase,
   createShopTempo,
@@ -180,6 +180,14 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
   let orderCount = 0;
   let autoKey = 0;
   let tempo: ShopTempo | undefined;
+  let pendingInteractions: Interaction[] = [];
+  function basketModel(): RecommendModel {
+    if (pendingInteractions.length > 0) {
+      recommender.learn(pendingInteractions);
+      pendingInteractions = [];
+    }
+    return recommender.model();
+  }
   let popular: number[] | undefined;
 
   const intern = (id: string) => {
@@ -222,15 +230,10 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
         holding[i]!++;
       }
     }
-    recommender.learn(
-      items.map((item) => ({
-        subject: x.customer,
-        item,
-        kind: 'purchase' as const,
-        basketId: `${x.customer}\u0000${order.key}`,
-        timestamp: order.at,
-      })),
-    );
+    // The basket model learns in one batch when it is next needed (much faster than per order).
+    const basketId = `${x.customer}\u0000${order.key}`;
+    for (const item of items)
+      pendingInteractions.push({ subject: x.customer, item, kind: 'purchase', basketId, timestamp: order.at });
     return true;
   }
 
@@ -336,9 +339,12 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
           .sort((a, b) => b[1].times - a[1].times || b[1].lastIndex - a[1].lastIndex || a[0] - b[0])
           .slice(0, o.exploreQueryItems)
           .map(([i]) => ids[i]!);
-        const suggestions = recommender
-          .model()
-          .recommend({ items: query, exclude: [...exclude], k: k * 2, fillWithPopular: false });
+        const suggestions = basketModel().recommend({
+          items: query,
+          exclude: [...exclude],
+          k: k * 2,
+          fillWithPopular: false,
+        });
         for (const r of suggestions) {
           const i = index.get(r.item);
           if (i === undefined || own.has(i) || r.score <= 0) continue;
@@ -411,6 +417,7 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
     for (const x of orders) for (const i of x.items) holding[i]!--;
     customers.delete(customer);
     orderCount -= orders.length;
+    pendingInteractions = pendingInteractions.filter((x) => x.subject !== customer);
     recommender.forget(customer);
     tempo = undefined;
     popular = undefined;
@@ -443,7 +450,7 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
     dueItems,
     forget,
     toJSON,
-    basketModel: () => recommender.model(),
+    basketModel,
     get customerCount() {
       return customers.size;
     },

@@ -3,6 +3,8 @@ export {
   createUpsellPlanner,
   type DecideInput,
   FEEDBACK_TRIGGER,
+  REPLENISHMENT_TRIGGER,
+  type ReplenishmentInput,
   type Trigger,
   type UpsellPlanner,
 } from './planner.js';
@@ -11,6 +13,7 @@ export {
   isTimeZone,
   type MinEngagement,
   type QuietHours,
+  type ReplenishmentRule,
   type ResolvedPolicy,
   resolvePolicy,
   type TriggerRule,
@@ -32,6 +35,7 @@ export {
 } from './state.js';
 export {
   type Decision,
+  type DueCandidate,
   type ItemDescription,
   type Offer,
   type OfferCatalog,

@@ -13,10 +13,13 @@ import { isNegativeFeedback } from '@touchpoint/core';
 import { type FormatterCache, localMinutes, minutesUntilQuietEnds } from './local-time.js';
 import { type ResolvedPolicy, resolvePolicy, TIME, type UpsellPolicy } from './policy.js';
 import { type CustomerState, itemsOf, type OfferOutcome, type OfferRef, recordEvent, recordOffer } from './state.js';
-import type { Decision, Offer, OfferCatalog, RecommenderLike, SuppressReason } from './types.js';
+import type { Decision, DueCandidate, Offer, OfferCatalog, RecommenderLike, SuppressReason } from './types.js';
 
 /** The trigger name negative feedback produces; it can only lead to a `recovery` offer. */
 export const FEEDBACK_TRIGGER = 'feedback';
+
+/** The trigger name of replenishment offers (`offer.trigger`). */
+export const REPLENISHMENT_TRIGGER = 'replenishment';
 
 /** What happened: a touchpoint name and the items it is about. */
 export interface Trigger {
@@ -42,11 +45,41 @@ export interface DecideInput {
   delayMs?: number;
 }
 
+export interface ReplenishmentInput {
+  /** The customer's due repeat items, e.g. `customerModel.dueItems(userId, now, { withinDays })`. */
+  due: readonly DueCandidate[];
+  state: CustomerState;
+  consent: ConsentState | 'pending' | boolean | undefined;
+  /** Describes items; items it does not describe are never offered. */
+  catalog?: OfferCatalog;
+  /** Decision time in ms since the epoch. Default: the policy's clock. */
+  now?: number;
+  /**
+   * `visit` (default): the returning customer's visit — session caps and engagement apply.
+   * `message`: an off-site message the shop sends — no session; daily/weekly caps, cooldown and
+   * quiet hours still apply.
+   */
+  channel?: 'visit' | 'message';
+  /** The current session (visit). Default: the state's latest session. */
+  sessionId?: string;
+  /** Use this delay instead of the policy's `replenishment.delayMs`. */
+  delayMs?: number;
+}
+
 export interface UpsellPlanner {
   /** The policy with every default filled in. */
   readonly policy: ResolvedPolicy;
   /** Decides for one trigger. Never mutates the state. */
   decide(input: DecideInput): Decision;
+  /**
+   * Decides whether to remind the customer of a due repeat item, inside the same consent, mood,
+   * quiet-hours, cap, cooldown and declined rules as any offer. Never mutates the state.
+   * @example
+   * const due = customers.dueItems(userId, now, { withinDays: planner.policy.replenishment.withinDays });
+   * const d = planner.decideReplenishment({ due, state, consent, catalog, now });
+   * if (d.show) show(d.offer); // d.offer.timing: "you buy this about every 3 weeks; last time 24 days ago"
+   */
+  decideReplenishment(input: ReplenishmentInput): Decision;
   /** Folds a touchpoint into the state (pure): see `recordEvent`. */
   record(state: CustomerState, event: TouchpointEvent, now?: number): CustomerState;
   /** Folds an offer's outcome into the state (pure): see `recordOffer`. */
@@ -146,38 +179,56 @@ export function createUpsellPlanner(policyInput: UpsellPolicy = {}): UpsellPlann
     if (!rule && !isFeedback) return { show: false, reason: 'not_a_trigger' };
     const at = now + (input.delayMs ?? rule?.delayMs ?? policy.delayMs);
 
-    const unhappy = unhappySince(policy, state, at);
-    if (unhappy) {
-      const recovery = policy.recovery;
-      const alreadyOffered = state.offers.some((o) => o.kind === 'recovery' && o.shownAt >= unhappy.since);
-      if (!recovery || alreadyOffered) return { show: false, reason: unhappy.reason };
-      const offer: Offer = {
-        id: `recovery-${recovery.id}-${at.toString(36)}`,
-        kind: 'recovery',
-        item: recovery.id,
-        title: recovery.title,
-        adds: recovery.adds,
-        because: [],
-        trigger: trigger.name,
-      };
-      if (recovery.cta) offer.cta = recovery.cta;
-      if (recovery.code) offer.code = recovery.code;
-      return { show: true, at, offer, reason: 'recovery' };
-    }
+    const mood = checkMood(state, at, trigger.name);
+    if (mood) return mood;
     // Happy feedback is no reason to sell anything.
     if (isFeedback) return { show: false, reason: 'no_candidate' };
 
+    const sessionId = input.sessionId ?? state.session?.id;
+    const blocked = checkTiming(state, at, sessionId, true);
+    if (blocked) return blocked;
+    return pickUpsell(input, trigger, rule!.intent, at, sessionId);
+  }
+
+  /** An unhappy customer gets the recovery gesture once per episode, or nothing. */
+  function checkMood(state: CustomerState, at: number, triggerName: string): Decision | undefined {
+    const unhappy = unhappySince(policy, state, at);
+    if (!unhappy) return undefined;
+    const recovery = policy.recovery;
+    const alreadyOffered = state.offers.some((o) => o.kind === 'recovery' && o.shownAt >= unhappy.since);
+    if (!recovery || alreadyOffered) return { show: false, reason: unhappy.reason };
+    const offer: Offer = {
+      id: `recovery-${recovery.id}-${at.toString(36)}`,
+      kind: 'recovery',
+      item: recovery.id,
+      title: recovery.title,
+      adds: recovery.adds,
+      because: [],
+      trigger: triggerName,
+    };
+    if (recovery.cta) offer.cta = recovery.cta;
+    if (recovery.code) offer.code = recovery.code;
+    return { show: true, at, offer, reason: 'recovery' };
+  }
+
+  /** Quiet hours, engagement (in a visit), caps and cooldown: the checks every sales offer passes. */
+  function checkTiming(
+    state: CustomerState,
+    at: number,
+    sessionId: string | undefined,
+    inSession: boolean,
+  ): Decision | undefined {
     const quietEnds = quietRetry(state, at);
     if (quietEnds !== undefined) return { show: false, reason: 'quiet_hours', retryAt: quietEnds };
 
-    const sessionId = input.sessionId ?? state.session?.id;
     const session = state.session && state.session.id === sessionId ? state.session : undefined;
     const min = policy.minEngagement;
     if (
-      (session?.events ?? 0) < min.events ||
-      (session?.pageViews ?? 0) < min.pageViews ||
-      (session?.productViews ?? 0) < min.productViews ||
-      (min.sessionMs > 0 && (!session || at - session.startedAt < min.sessionMs))
+      inSession &&
+      ((session?.events ?? 0) < min.events ||
+        (session?.pageViews ?? 0) < min.pageViews ||
+        (session?.productViews ?? 0) < min.productViews ||
+        (min.sessionMs > 0 && (!session || at - session.startedAt < min.sessionMs)))
     ) {
       const retryAt =
         session &&
@@ -204,8 +255,56 @@ export function createUpsellPlanner(policyInput: UpsellPolicy = {}): UpsellPlann
       return withRetry('weekly_cap', capRetry(lastWeek, policy.maxPerWeek, 7 * TIME.DAY));
     const last = shown.reduce((m, o) => Math.max(m, o.shownAt), Number.NEGATIVE_INFINITY);
     if (at - last < policy.cooldownMs) return { show: false, reason: 'cooldown', retryAt: last + policy.cooldownMs };
+    return undefined;
+  }
 
-    return pickUpsell(input, trigger, rule!.intent, at, sessionId);
+  function decideReplenishment(input: ReplenishmentInput): Decision {
+    const now = input.now ?? policy.clock.now();
+    const { state } = input;
+    if (!consentGranted(input.consent)) return { show: false, reason: 'consent' };
+    const at = now + (input.delayMs ?? policy.replenishment.delayMs);
+    const mood = checkMood(state, at, REPLENISHMENT_TRIGGER);
+    if (mood) return mood;
+    const visit = input.channel !== 'message';
+    const sessionId = visit ? (input.sessionId ?? state.session?.id) : undefined;
+    const blocked = checkTiming(state, at, sessionId, visit);
+    if (blocked) return blocked;
+
+    const { catalog } = input;
+    if (!catalog) return { show: false, reason: 'no_candidate' };
+    const offeredThisSession = new Set(
+      state.offers.filter((o) => o.sessionId !== undefined && o.sessionId === sessionId).map((o) => o.item),
+    );
+    const due = input.due
+      .filter((d) => d && typeof d.item === 'string' && d.probability >= policy.replenishment.minProbability)
+      .sort((a, b) => b.probability - a.probability || (a.item < b.item ? -1 : 1));
+    let sawDeclined = false;
+    for (const d of due) {
+      // Already in the cart, or offered in this visit: nothing to remind them of.
+      if (state.cart.includes(d.item) || offeredThisSession.has(d.item)) continue;
+      const declinedAt = state.declined[d.item];
+      if (declinedAt !== undefined && at - declinedAt < policy.declinedItemMs) {
+        sawDeclined = true;
+        continue;
+      }
+      const description = catalog.describe(d.item);
+      if (!description?.title || !description.adds) continue;
+      const offer: Offer = {
+        id: `replenishment-${d.item}-${at.toString(36)}`,
+        kind: 'replenishment',
+        item: d.item,
+        title: description.title,
+        adds: `${d.because.charAt(0).toUpperCase()}${d.because.slice(1)}.`,
+        because: [],
+        timing: d.because,
+        trigger: REPLENISHMENT_TRIGGER,
+      };
+      if (description.price) offer.price = { ...description.price };
+      if (description.cta) offer.cta = description.cta;
+      if (description.url) offer.url = description.url;
+      return { show: true, at, offer, reason: 'replenishment' };
+    }
+    return { show: false, reason: sawDeclined ? 'recently_declined' : 'no_candidate' };
   }
 
   function withRetry(reason: SuppressReason, retryAt: number | undefined): Decision {
@@ -277,5 +376,5 @@ export function createUpsellPlanner(policyInput: UpsellPolicy = {}): UpsellPlann
     return { name: event.event, items: itemsOf(event.properties) };
   }
 
-  return { policy, decide, record: recordEvent, recordOffer, triggerOf };
+  return { policy, decide, decideReplenishment, record: recordEvent, recordOffer, triggerOf };
 }

@@ -36,6 +36,16 @@ export interface MinEngagement {
   sessionMs?: number;
 }
 
+/** When a due repeat item becomes a prompt. */
+export interface ReplenishmentRule {
+  /** Offer only items at least this likely to be bought within `withinDays` (default 0.3). */
+  minProbability?: number;
+  /** The window the customer model's `dueItems` should use (default 7 days); the planner only passes it on. */
+  withinDays?: number;
+  /** Delay after the visit starts (default: the policy's `delayMs`). */
+  delayMs?: number;
+}
+
 export interface UpsellPolicy {
   /**
    * Touchpoints that may lead to an offer, with per-trigger rules. Default: `cart.item_added`
@@ -69,6 +79,8 @@ export interface UpsellPolicy {
   recovery?: RecoveryOffer;
   /** Candidates asked of the recommender. Default 10. */
   candidates?: number;
+  /** Replenishment prompts (`planner.decideReplenishment`): when a repeat item is offered. */
+  replenishment?: ReplenishmentRule;
   /** Used when `decide()` is not given `now`. Default `systemClock`. */
   clock?: Clock;
 }
@@ -88,6 +100,7 @@ export interface ResolvedPolicy {
   supportCaseMaxAgeMs: number;
   recovery: RecoveryOffer | undefined;
   candidates: number;
+  replenishment: Required<ReplenishmentRule>;
   clock: Clock;
 }
 
@@ -102,6 +115,7 @@ export const DEFAULT_POLICY = {
   negativeFeedbackMs: 14 * DAY,
   supportCaseMaxAgeMs: 14 * DAY,
   candidates: 10,
+  replenishment: { minProbability: 0.3, withinDays: 7 },
   triggers: { 'cart.item_added': { intent: 'complementary' }, 'order.completed': { intent: 'complementary' } },
 } as const;
 
@@ -187,6 +201,19 @@ export function resolvePolicy(policy: UpsellPolicy = {}): ResolvedPolicy {
         throw new TouchpointConfigError(`policy.recovery.${key}`, 'must be a non-empty string');
     }
   }
+  const rp = policy.replenishment ?? {};
+  const minProbability = rp.minProbability ?? DEFAULT_POLICY.replenishment.minProbability;
+  if (typeof minProbability !== 'number' || !(minProbability >= 0 && minProbability <= 1))
+    throw new TouchpointConfigError(
+      'policy.replenishment.minProbability',
+      `must be a probability from 0 to 1, got ${String(minProbability)}`,
+    );
+  const withinDays = rp.withinDays ?? DEFAULT_POLICY.replenishment.withinDays;
+  if (typeof withinDays !== 'number' || !(withinDays > 0 && Number.isFinite(withinDays)))
+    throw new TouchpointConfigError(
+      'policy.replenishment.withinDays',
+      `must be a positive number of days, got ${String(withinDays)}`,
+    );
   const clock = policy.clock ?? systemClock;
   if (typeof clock.now !== 'function') throw new TouchpointConfigError('policy.clock', 'must be a Clock with now()');
   return {
@@ -217,6 +244,11 @@ export function resolvePolicy(policy: UpsellPolicy = {}): ResolvedPolicy {
     ),
     recovery: r === undefined ? undefined : { ...r },
     candidates: Math.max(1, count('policy.candidates', policy.candidates, DEFAULT_POLICY.candidates)),
+    replenishment: {
+      minProbability,
+      withinDays,
+      delayMs: duration('policy.replenishment.delayMs', rp.delayMs, delayMs),
+    },
     clock,
   };
 }

@@ -222,7 +222,7 @@ export function recordOffer(
     next.offers = state.offers.slice();
     next.offers[index] = { ...old, outcome, outcomeAt: at };
   }
-  if (outcome === 'dismissed' && offer.kind === 'upsell') {
+  if (outcome === 'dismissed' && offer.kind !== 'recovery') {
     const declined = { ...state.declined, [offer.item]: at };
     const keys = Object.keys(declined);
     if (keys.length > MAX_DECLINED) {
@@ -304,7 +304,7 @@ export function recordEvent(state: CustomerState, event: TouchpointEvent, now?: 
     if (offerTouchpoint) {
       const p = event.properties ?? {};
       const id = asString(p.offerId);
-      const kind = p.kind === 'recovery' ? 'recovery' : 'upsell';
+      const kind = p.kind === 'recovery' || p.kind === 'replenishment' ? p.kind : 'upsell';
       const item = asString(p.item) ?? id;
       if (id && item) {
         const outcome = event.event.slice('offer.'.length) as OfferOutcome;

@@ -4,8 +4,8 @@
  * structural, so any recommender with a `recommend()` of this shape works, not only ours.
  */
 
-/** Why an offer is shown (`show: true`). */
-export type ShowReason = 'upsell' | 'recovery';
+/** Why an offer is shown (`show: true`). `replenishment`: a repeat item the customer is due to buy again. */
+export type ShowReason = 'upsell' | 'recovery' | 'replenishment';
 
 /**
  * Why no offer is shown (`show: false`). Stable strings: log them, count them, branch on them.
@@ -50,7 +50,19 @@ export const SUPPRESS_REASONS: readonly SuppressReason[] = [
   'no_candidate',
 ];
 
-export type OfferKind = 'upsell' | 'recovery';
+export type OfferKind = 'upsell' | 'recovery' | 'replenishment';
+
+/**
+ * A repeat item that is due, as the customer model's `dueItems()` returns it (structural: any
+ * source of due items works).
+ */
+export interface DueCandidate {
+  item: string;
+  /** Probability the customer buys it within the policy's `replenishment.withinDays`. */
+  probability: number;
+  /** Plain reason, e.g. "you buy this about every 3 weeks; last time 24 days ago". */
+  because: string;
+}
 
 /** A price as the shop shows it. */
 export interface Price {
@@ -124,6 +136,8 @@ export interface Offer {
   code?: string;
   /** Items that led to this suggestion (upsell only). */
   because: string[];
+  /** Replenishment: why now, e.g. "you buy this about every 3 weeks; last time 24 days ago". */
+  timing?: string;
   /** The touchpoint that triggered it. */
   trigger: string;
 }

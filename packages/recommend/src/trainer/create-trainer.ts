@@ -35,6 +35,12 @@ export interface RecommenderTrainerOptions {
   /** Which touchpoints teach what (default: product.viewed → view, cart.item_added → cart, order.completed → purchase). */
   kinds?: Record<string, InteractionKind>;
   clock?: Clock;
+  /**
+   * A customer model (`createCustomerModel()`) that learns every forwarded `order.completed` of a
+   * signed-in customer, keyed by `userId`, for next-basket and due-item answers; `forget` erases
+   * the customer there too.
+   */
+  customers?: { learnEvents(events: TouchpointEvent[]): unknown; forget(customer: string): number };
   /** Called with every new publication (e.g. to upload it to a CDN). */
   onPublish?(published: PublishedModel): void;
   /** Called when publishing fails; the previous publication stays current. */
@@ -132,7 +138,9 @@ export function createRecommenderTrainer(options: RecommenderTrainerOptions = {}
   return {
     name: options.name ?? 'recommender',
     async send(events) {
-      const interactions = interactionsFromEvents(Array.isArray(events) ? events : [], kinds);
+      const batch = Array.isArray(events) ? events : [];
+      options.customers?.learnEvents(batch);
+      const interactions = interactionsFromEvents(batch, kinds);
       if (interactions.length === 0) return;
       const { accepted } = recommender.learn(interactions);
       pending += accepted;
@@ -145,6 +153,7 @@ export function createRecommenderTrainer(options: RecommenderTrainerOptions = {}
     publish,
     current: () => published,
     forget(subject) {
+      options.customers?.forget(subject);
       const removed = recommender.forget(subject);
       if (removed > 0) {
         changed = true;
