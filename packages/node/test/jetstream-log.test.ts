@@ -183,6 +183,21 @@ describe.skipIf(!run)('jetStreamLog on one nats-server', () => {
     expect(again).toEqual({ ok: true });
   });
 
+  it('keeps every event it acknowledged up to the budget (nats-server 2.9 would drop the oldest at max_bytes)', async () => {
+    // Budgets at which the server, left to refuse by itself, acknowledged 100 appends and kept 6 or 9.
+    for (const maxBytes of [2100, 3000]) {
+      const log = open({ maxBytes, trimIntervalMs: 0 });
+      const acked: string[] = [];
+      for (let i = 0; i < 100; i++) {
+        const r = await log.append([json(400 + i)]);
+        if (!r.ok) break;
+        acked.push(uuid(7_000_400 + i));
+      }
+      expect(acked.length).toBeLessThan(100);
+      expect((await log.list({ max: 1000 })).map(idOf)).toEqual(acked);
+    }
+  });
+
   it('answers unavailable fast when NATS cannot be reached', async () => {
     const log = jetStreamLog({ servers: 'nats://127.0.0.1:1', connectTimeoutMs: 500 });
     logs.push(log);

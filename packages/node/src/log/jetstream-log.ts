@@ -11,11 +11,14 @@
  * Retry-After) until the client has reconnected.
  *
  * Space: the stream keeps messages (limits retention, so a new consumer can replay them) until
- * every destination's consumer has acked past them; a periodic trim then purges them. The budget
- * is enforced twice: here, from the stream's size (refreshed every few seconds and before any
- * refusal), a margin below `maxBytes`; and by the server at `maxBytes` with `discard: new`, the
- * backstop across instances. The margin matters: nats-server 2.9's file store, asked to refuse at
- * `max_bytes`, may instead accept the one message that crosses it and delete the oldest one.
+ * every destination's consumer has acked past them; a periodic trim then purges them. `append`
+ * answers `full` from the stream's size (looked up every 2 s and again before any refusal) plus
+ * what this process appended since. The server's own `max_bytes` (with `discard: new`) sits a
+ * margin above that budget and is only a backstop for instances racing past it, because it is not
+ * safe to lean on: nats-server 2.9.10's file store, at `max_bytes` with `discard: new`, accepts
+ * and acknowledges a message whose record does not fit and deletes the OLDEST message instead —
+ * from then on every append is acknowledged and an older, acknowledged event discarded (measured:
+ * 100 appends acknowledged, 6 kept). The margin keeps a stream from ever getting there.
  */
 import { TouchpointConfigError } from '@touchpoint/core';
 import { createConnector, type JetStreamSession } from './jetstream-connection.js';
@@ -32,7 +35,11 @@ export interface JetStreamLogOptions {
   subject?: string;
   /** Copies of every event: 1, or 3 in a cluster (default 1). Acknowledged once a majority stored it. */
   replicas?: number;
-  /** Most bytes the stream holds; past it `append` answers `full` (default 1 GiB). */
+  /**
+   * Most bytes the stream holds; past it `append` answers `full` (default 1 GiB). A budget each
+   * instance checks, so concurrent instances may pass it by what they append within ~2 s; the
+   * stream's own limit is set a margin above (25 %, at least 1 MiB).
+   */
   maxBytes?: number;
   /** Most bytes of dead letters (default `maxBytes`). */
   deadLetterMaxBytes?: number;
@@ -54,8 +61,9 @@ export interface JetStreamLogOptions {
 
 const NAME_RE = /^[\w-]{1,64}$/;
 const SUBJECT_RE = /^[^\s*>]+$/;
-// Per-message storage beyond the JSON (subject, Nats-Msg-Id header, record framing), for estimates.
-const RECORD_OVERHEAD = 120;
+// Per-message storage beyond the JSON (subject, Nats-Msg-Id header, record framing), for estimates
+// between two looks at the stream's real size.
+const RECORD_OVERHEAD = 128;
 const REFRESH_MS = 2000;
 
 /** A consumer name or subject token from any destination name: safe characters, and a hash when it had to change. */
@@ -120,7 +128,8 @@ export function jetStreamLog(options: JetStreamLogOptions): EventLog {
     retention: 'limits' as const,
     storage: 'file' as const,
     discard: 'new' as const,
-    max_bytes: bytes,
+    // The backstop, above the budget `append` enforces (see the header for why not at it).
+    max_bytes: bytes + Math.max(1024 * 1024, Math.floor(bytes / 4)),
     num_replicas: replicas,
     duplicate_window: duplicateWindowMs * 1_000_000,
   });
@@ -174,8 +183,6 @@ export function jetStreamLog(options: JetStreamLogOptions): EventLog {
 
   /** The engine for one stream subject: the events, or one destination's dead letters. */
   function targetLog(target: Target, deadLetters: (destination: string) => Promise<EventLog>): EventLog {
-    // Leave room below the server's limit (see the header): 5 % of the budget.
-    const headroom = Math.max(1, Math.floor(target.maxBytes / 20));
     const readers = new Set<JetStreamReader>();
     const refused = { full: 0, unavailable: 0, closed: 0 };
     let appended = 0;
@@ -187,7 +194,7 @@ export function jetStreamLog(options: JetStreamLogOptions): EventLog {
     let closed = false;
 
     const estimate = () => streamBytes + addedSinceInfo;
-    const fits = (bytes: number) => estimate() + bytes <= target.maxBytes - headroom;
+    const fits = (bytes: number) => estimate() + bytes <= target.maxBytes;
 
     async function maintain(session: JetStreamSession): Promise<void> {
       if (target.trim && (Date.now() - trimmedAt >= trimIntervalMs || !fits(0))) {
@@ -231,11 +238,11 @@ export function jetStreamLog(options: JetStreamLogOptions): EventLog {
       const results = await Promise.allSettled(
         jsons.map((json) => {
           const id = messageIdOf(json);
-          return session.js.publish(target.subject, json, {
-            timeout: publishTimeoutMs,
-            expect: { streamName: target.stream },
-            ...(id === undefined ? {} : { msgID: id }),
-          });
+          return session.js.publish(
+            target.subject,
+            json,
+            id === undefined ? { timeout: publishTimeoutMs } : { timeout: publishTimeoutMs, msgID: id },
+          );
         }),
       );
       let failed: unknown;

@@ -208,7 +208,8 @@ export function createJetStreamReader(settings: JetStreamReaderSettings): JetStr
   async function read(limits: ReadLimits): Promise<LogMessage[]> {
     const started = Date.now();
     let out: LogMessage[] = [];
-    if (!closed) {
+    // While the client reconnects a pull would only wait for its guard timer.
+    if (!closed && !connector.down()) {
       try {
         readying ??= setUp().finally(() => {
           readying = undefined;
