@@ -76,6 +76,21 @@ function route(pathname: string): { batch: true } | { batch: false; call: Segmen
   return call === undefined ? undefined : { batch: false, call };
 }
 
+/** The request with a gzip body inflated as it is read, or as it is. */
+function inflated(request: Request): Request {
+  const encoding = request.headers.get('content-encoding')?.trim().toLowerCase();
+  if ((encoding !== 'gzip' && encoding !== 'deflate') || request.body === null) return request;
+  const headers = new Headers(request.headers);
+  headers.delete('content-length');
+  headers.delete('content-encoding');
+  return new Request(request.url, {
+    method: request.method,
+    headers,
+    body: request.body.pipeThrough(new DecompressionStream(encoding)),
+    duplex: 'half',
+  } as RequestInit);
+}
+
 function isoOrUndefined(value: unknown): string | undefined {
   const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
   return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
@@ -180,7 +195,8 @@ export function createSegmentIngestHandler(options: SegmentIngestOptions): Segme
     const headerKey = writeKeyFromRequest(request, url);
     if (headerKey !== undefined && !(await isValidKey(headerKey)))
       return fail(401, 'invalid_write_key', 'write key is not valid for this endpoint', headers);
-    const body = await readBodyLimited(request, maxBodyBytes);
+    // RudderStack's SDKs gzip their batches; the limit applies to the inflated bytes (no zip bombs).
+    const body = await readBodyLimited(inflated(request), maxBodyBytes);
     if (!body.ok) {
       return body.reason === 'too_large'
         ? fail(413, 'payload_too_large', `${body.message}; split the batch`, { ...headers, connection: 'close' })
