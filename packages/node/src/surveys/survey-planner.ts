@@ -153,6 +153,7 @@ export function createSurveys<const C extends SurveyDefinitions>(options: Survey
       const visits = new Map<string, string>(); // customer → path of their latest page view
       for (const event of accepted) {
         const customer = event.userId ?? event.anonymousId;
+        if (customer === undefined) continue;
         if (event.type === 'track' && event.event === 'survey.shown') {
           const survey = event.properties?.survey;
           if (typeof survey === 'string') await store.markShown(customer, survey, clock.now());
