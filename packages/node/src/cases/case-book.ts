@@ -510,9 +510,9 @@ export function createCaseBook(graph: IdentityGraph, options: CaseBookOptions = 
     };
   }
 
-  const promiseOptions = () => ({
+  const promiseOptions = (now: number) => ({
     store,
-    now: clock.now(),
+    now,
     escalateAfterMs: options.escalateAfterMs ?? 4 * 3_600_000,
     escalateTo: options.escalateTo,
     notify,
@@ -559,9 +559,9 @@ export function createCaseBook(graph: IdentityGraph, options: CaseBookOptions = 
         return row && detail(tx, row);
       });
     },
-    checkPromises: () => checkPromises(promiseOptions()),
+    checkPromises: () => checkPromises(promiseOptions(clock.now())),
     watchPromises: (opts = {}) =>
-      watchPromises(clock, opts.everyMs ?? 60_000, () => checkPromises(promiseOptions()), onError),
+      watchPromises(clock, opts.everyMs ?? 60_000, (now) => checkPromises(promiseOptions(now)), onError),
     conversion: (opts = {}) =>
       conversionByState(store, { windowMs: opts.windowMs ?? 7 * 86_400_000, from: opts.from, to: opts.to }),
     dashboard: (opts = {}) =>

@@ -19,7 +19,7 @@ interface Base {
   channel: string | undefined;
   agent: string | undefined;
   team: string | undefined;
-  /** The customer's identifiers carried by the event (userId, anonymousId, `properties.identities`). */
+  /** The customer's identifiers: userId, `properties.identities`, and a browser event's anonymousId. */
   identities: IdentityRef[];
 }
 
@@ -83,7 +83,11 @@ export function readCaseEvent(event: TouchpointEvent): CaseEvent {
       );
     for (const ref of p.identities) identities.push(ref as IdentityRef);
   }
-  if (event.anonymousId !== undefined && event.anonymousId !== event.userId)
+  // A browser's device id belongs to the customer; a server-side event's (no `context.library`, as
+  // `forwarder.track` sends) may be one fixed id of a care-desk integration, which would join every
+  // customer into one profile: servers name the customer through userId and properties.identities.
+  const fromBrowser = event.context?.library !== undefined;
+  if (fromBrowser && event.anonymousId !== undefined && event.anonymousId !== event.userId)
     identities.push({ anonymousId: event.anonymousId });
   const base: Base = {
     caseId,

@@ -118,25 +118,36 @@ export async function checkPromises(o: CheckPromisesOptions): Promise<PromiseAle
   return alerts;
 }
 
-/** Runs `check` every `everyMs` on `clock` until stopped; a failing check is reported, never thrown. */
+/**
+ * Runs `check(now)` every `everyMs` on `clock` until stopped; a failing check is reported, never
+ * thrown. Ticks keep their cadence while a check runs: ticks that fall due meanwhile collapse into
+ * one check at the latest tick's time (a check claims everything due up to its time).
+ */
 export function watchPromises(
   clock: Clock,
   everyMs: number,
-  check: () => Promise<unknown>,
+  check: (now: number) => Promise<unknown>,
   onError: (e: unknown) => void,
 ): PromiseWatch {
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
+  let queuedAt: number | undefined;
   let timer: unknown;
   const tick = () => {
-    running = check()
-      .then(
-        () => {},
-        (error: unknown) => onError(error),
-      )
-      .then(() => {
-        if (!stopped) timer = clock.setTimeout(tick, everyMs);
-      });
+    if (stopped) return;
+    timer = clock.setTimeout(tick, everyMs);
+    const queued = queuedAt !== undefined;
+    queuedAt = clock.now();
+    if (queued) return;
+    running = running.then(async () => {
+      const at = queuedAt!;
+      queuedAt = undefined;
+      try {
+        await check(at);
+      } catch (error) {
+        onError(error);
+      }
+    });
   };
   timer = clock.setTimeout(tick, everyMs);
   return {
