@@ -44,6 +44,7 @@ export const CUSTOMER_MODEL_DEFAULTS = {
   priorGapWeight: 2,
   tempoWindowDays: 14,
   tempoExponent: 2,
+  dueShrinkOrders: 4,
 } as const;
 
 export interface PredictNextBasketOptions {
@@ -153,6 +154,8 @@ function resolveOptions(o: CustomerModelOptions) {
   check('priorGapWeight', v.priorGapWeight, v.priorGapWeight >= 0, 'a non-negative number');
   check('tempoWindowDays', v.tempoWindowDays, v.tempoWindowDays > 0, 'a positive number of days');
   check('tempoExponent', v.tempoExponent, v.tempoExponent >= 0, 'a non-negative number');
+  check('dueShrinkOrders', v.dueShrinkOrders, v.dueShrinkOrders >= 0, 'a non-negative number');
+  if (v.gapSpread !== undefined) check('gapSpread', v.gapSpread, v.gapSpread > 0, 'a positive number');
   return v;
 }
 
@@ -390,12 +393,17 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
     const n = orders.length;
     const nowDay = Math.floor(now / DAY_MS);
     const lastDay = next.lastOrderAt / DAY_MS;
-    const pOrder = orderWithin(next.gapDays, shopTempo().sigma, Math.max(0, nowDay - lastDay), withinDays);
+    const pOrder = orderWithin(
+      next.gapDays,
+      o.gapSpread ?? shopTempo().sigma,
+      Math.max(0, nowDay - lastDay),
+      withinDays,
+    );
     const out: DueItem[] = [];
     for (const [i, e] of itemsOf(orders)) {
       if (e.times < 2) continue;
-      // Share of the customer's orders holding it, shrunk by one order (calibrated in bench/).
-      const probability = pOrder * (e.times / (n + 1));
+      // Share of the customer's orders holding it, shrunk (calibrated on validation in bench/).
+      const probability = pOrder * (e.times / (n + o.dueShrinkOrders));
       if (probability < (opts.minProbability ?? 0)) continue;
       out.push({
         item: ids[i]!,

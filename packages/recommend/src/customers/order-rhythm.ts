@@ -75,9 +75,6 @@ export function createShopTempo(perCustomerDays: Iterable<readonly number[]>, wi
   const eventDays = Float64Array.from(events, (e) => e.day);
   const eventX = Float64Array.from(events, (e) => e.x);
   const cache = new Map<number, number>();
-  // Spread of gaps around a customer's habit, robustly (1.4826 × MAD ≈ σ of a normal): the width
-  // of the log-normal that turns a point estimate into "probability of an order within N days".
-  const sigma = logRatios.length >= 10 ? Math.max(0.3, 1.4826 * median(logRatios)) : 0.8;
 
   function firstAfter(day: number): number {
     let lo = 0;
@@ -89,6 +86,10 @@ export function createShopTempo(perCustomerDays: Iterable<readonly number[]>, wi
     }
     return lo;
   }
+
+  // Spread of gaps around a customer's habit, robustly (1.4826 × MAD ≈ σ of a normal): the width
+  // of the log-normal that turns a point estimate into "probability of an order within N days".
+  const sigma = logRatios.length >= 10 ? Math.max(0.2, 1.4826 * median(logRatios)) : 0.8;
 
   return {
     sigma,

@@ -79,6 +79,10 @@ export interface CustomerModelOptions {
   /** The shop's tempo: window in days (default 14) and exponent (default 2; 0 turns it off). */
   tempoWindowDays?: number;
   tempoExponent?: number;
+  /** Due probability: an item's share of the customer's orders is times / (orders + this) (default 4). */
+  dueShrinkOrders?: number;
+  /** Due probability: spread (σ) of the log gap around the estimate (default: measured from the shop's own gaps, 1.4826 × their median absolute log deviation). */
+  gapSpread?: number;
 }
 
 /** The serialised customer model: item ids interned once, orders per customer. */
