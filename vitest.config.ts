@@ -4,6 +4,6 @@ import { defineConfig } from 'vitest/config';
 // so browser code runs in happy-dom and server code in node.
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'examples/*', 'docs'],
+    projects: ['packages/*', 'examples/*', 'docs', 'consumers'],
   },
 });
