@@ -423,9 +423,11 @@ describe('server-side touchpoints', () => {
       stage: 'purchase',
       channel: 'email',
       userId: 'u-1',
-      anonymousId: 'u-1',
     });
+    // A userId alone identifies the customer: no made-up anonymousId.
+    expect(got[0]).not.toHaveProperty('anonymousId');
     expect(got[1]).toMatchObject({ type: 'identify', traits: { plan: 'gold' } });
+    expect(got[1]).not.toHaveProperty('anonymousId');
     expect(c.drops[0]!.message).toMatch(/csat score must be an integer from 1 to 5/);
   });
 });

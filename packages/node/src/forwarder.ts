@@ -386,8 +386,8 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
     return {
       messageId: input.messageId ?? createMessageId(),
       timestamp: toIso(input.timestamp, now),
-      // Servers often know only the user: the user id doubles as the anonymous id.
-      anonymousId: input.anonymousId ?? input.userId!,
+      // Servers often know only the user: a userId alone identifies the customer (no made-up anonymousId).
+      ...(input.anonymousId !== undefined && { anonymousId: input.anonymousId }),
       ...(input.userId !== undefined && { userId: input.userId }),
       ...(input.sessionId !== undefined && { sessionId: input.sessionId }),
       context: { channel: 'server', ...input.context },

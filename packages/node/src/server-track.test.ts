@@ -31,3 +31,13 @@ describe('buildTrack properties', () => {
     });
   }
 });
+
+describe('buildTrack ids', () => {
+  it('keeps a userId alone as it is, without making up an anonymousId', () => {
+    const built = buildTrack({ userId: 'u-1', event: 'order.shipped' }, undefined, systemClock);
+    expect(built.ok && built.event).toMatchObject({ userId: 'u-1' });
+    expect(built.ok && built.event).not.toHaveProperty('anonymousId');
+    const both = buildTrack({ userId: 'u-1', anonymousId: 'a-1', event: 'order.shipped' }, undefined, systemClock);
+    expect(both.ok && both.event).toMatchObject({ userId: 'u-1', anonymousId: 'a-1' });
+  });
+});

@@ -81,11 +81,11 @@ export function buildTrack(
     messageId: input.messageId ?? randomUUID(),
     timestamp,
     receivedAt: isoAt(now),
-    // Servers often know only the user: the user id doubles as the anonymous id.
-    anonymousId: input.anonymousId ?? input.userId!,
     event: input.event,
     channel: input.channel ?? def?.channel ?? 'server',
   };
+  // Servers often know only the user: a userId alone identifies the customer (no made-up anonymousId).
+  if (input.anonymousId !== undefined) event.anonymousId = input.anonymousId;
   if (input.userId !== undefined) event.userId = input.userId;
   if (input.sessionId !== undefined) event.sessionId = input.sessionId;
   if (properties !== undefined) event.properties = properties;
