@@ -11,6 +11,7 @@ import { showConsentBanner, storedConsent } from './consent-banner.js';
 import { askAboutOrder, askAboutSupport } from './feedback.js';
 import { CURRENCY, findProduct, formatPrice, products } from './products.js';
 import { parseRoute, type Route, routeTitle } from './router.js';
+import { startShopSurveys } from './surveys.js';
 import { loadShopRecommender, startUpsell } from './upsell.js';
 import {
   cartPage,
@@ -292,6 +293,7 @@ function boot(): void {
     onError: (e) => console.warn('[upsell]', e),
   });
   tp.on('error', (e) => console.warn('[touchpoint]', e.code, e.message));
+  startShopSurveys(tp);
   wire(shop);
   updateCartBadge(shop);
   const route = parseRoute(location.pathname);

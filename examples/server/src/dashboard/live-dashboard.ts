@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TouchpointEvent } from '@touchpoint/core';
 import { createFileTail } from '../file-tail.js';
 import { type AlertRecord, createJourneyAggregator, type DashboardSummary } from './aggregate.js';
+import { createFixFirstPanel } from './fix-first-panel.js';
 import { dashboardDocument, renderPanels } from './page.js';
 
 export interface LiveDashboardOptions {
@@ -40,8 +41,9 @@ export function createLiveDashboard(options: LiveDashboardOptions): LiveDashboar
   const alerts = createFileTail(options.alertsPath);
   const clients = new Set<ServerResponse>();
   const onError = options.onError ?? ((error) => console.warn('[dashboard]', error));
+  const fixFirst = createFixFirstPanel();
   let current: DashboardSummary = aggregator.summary();
-  let html = renderPanels(current);
+  let html = renderPanels(current, fixFirst.render());
   let reading: Promise<boolean> | undefined;
 
   function parse<T>(line: string): T | undefined {
@@ -57,6 +59,7 @@ export function createLiveDashboard(options: LiveDashboardOptions): LiveDashboar
     for (const line of await events.read()) {
       const event = parse<TouchpointEvent>(line);
       if (event && typeof event.messageId === 'string' && aggregator.add(event)) changed = true;
+      if (event && typeof event.messageId === 'string' && fixFirst.add(event)) changed = true;
     }
     for (const line of await alerts.read()) {
       const alert = parse<AlertRecord>(line);
@@ -67,7 +70,7 @@ export function createLiveDashboard(options: LiveDashboardOptions): LiveDashboar
     }
     if (changed) {
       current = aggregator.summary();
-      html = renderPanels(current);
+      html = renderPanels(current, fixFirst.render());
       const message = `event: panels\ndata: ${JSON.stringify({ html })}\n\n`;
       for (const res of clients) res.write(message);
     }

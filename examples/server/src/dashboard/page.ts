@@ -139,7 +139,7 @@ function recent(s: DashboardSummary): string {
  * @example
  * res.end(dashboardDocument(renderPanels(aggregator.summary())));
  */
-export function renderPanels(s: DashboardSummary): string {
+export function renderPanels(s: DashboardSummary, fixFirst?: string): string {
   return [
     kpis(s),
     `<div class="panels">`,
@@ -150,6 +150,7 @@ export function renderPanels(s: DashboardSummary): string {
     panel('recent', 'Latest orders and detractors', recent(s)),
     panel('journeys', 'Most frequent journeys', journeys(s)),
     panel('alerts', 'Negative-feedback alerts', alerts(s)),
+    fixFirst === undefined ? '' : panel('fix-first', 'What to fix first', fixFirst, true),
     `</div>`,
   ].join('');
 }
