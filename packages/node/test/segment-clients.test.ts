@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import RudderAnalytics from '@rudderstack/rudder-sdk-node';
 import { Analytics } from '@segment/analytics-node';
 import { build } from 'esbuild';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, skipWithoutChromium } from '../../../test-support/chromium.js';
 import { until } from './events.js';
 import { SEGMENT_KEY, startSegmentIngest } from './segment-server.js';
@@ -96,7 +97,9 @@ describe('real Segment-API clients against the Segment-compatible ingest', () =>
   });
 
   describe.skipIf(skipWithoutChromium('@segment/analytics-next in Chromium'))('in Chromium', () => {
-    it('@segment/analytics-next on a shop page, configured only by cdnURL: five calls, each arrives once', async () => {
+    let browser: Browser | undefined;
+    let script = '';
+    beforeAll(async () => {
       const bundle = await build({
         stdin: {
           contents:
@@ -109,7 +112,15 @@ describe('real Segment-API clients against the Segment-compatible ingest', () =>
         write: false,
         logLevel: 'silent',
       });
-      const script = bundle.outputFiles[0]!.text;
+      script = bundle.outputFiles[0]!.text;
+      browser = await launchChromium();
+    }, 30_000);
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    /** A shop page on its own origin runs analytics.js, loaded with `settings(ingestOrigin)`. */
+    async function runOnShopPage(settings: (ingestOrigin: string) => object): Promise<Ingest> {
       const shop = createServer((req, res) => {
         if (req.url === '/analytics.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
         else
@@ -120,32 +131,28 @@ describe('real Segment-API clients against the Segment-compatible ingest', () =>
       servers.push(shop);
       await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
       const shopOrigin = `http://127.0.0.1:${(shop.address() as AddressInfo).port}`;
-      ingest = await startSegmentIngest({ cors: { origins: [shopOrigin] } });
-
-      const browser = await launchChromium();
+      const server = await startSegmentIngest({ cors: { origins: [shopOrigin] } });
+      ingest = server;
+      const page = await browser!.newPage();
       try {
-        const page = await browser.newPage();
         await page.goto(`${shopOrigin}/`);
-        await page.evaluate(
-          async ({ writeKey, cdnURL }) => {
-            const w = window as unknown as { AnalyticsBrowser: { load(s: object): any } };
-            const analytics = w.AnalyticsBrowser.load({ writeKey, cdnURL });
-            await analytics.track('Order Completed', { orderId: 'o-9', total: 42.5 });
-            await analytics.identify('u-1', { email: 'ada@shop.test', plan: 'gold' });
-            await analytics.page('Checkout', { path: '/checkout' });
-            await analytics.group('acme', { seats: 12 });
-            await analytics.alias('u-1', 'anon-7');
-          },
-          { writeKey: SEGMENT_KEY, cdnURL: ingest.origin },
-        );
-        await until(() => ingest!.received.length >= 5, 10_000);
+        await page.evaluate(async (loadSettings) => {
+          const w = window as unknown as { AnalyticsBrowser: { load(s: object): any } };
+          const analytics = w.AnalyticsBrowser.load(loadSettings);
+          await analytics.track('Order Completed', { orderId: 'o-9', total: 42.5 });
+          await analytics.identify('u-1', { email: 'ada@shop.test', plan: 'gold' });
+          await analytics.page('Checkout', { path: '/checkout' });
+          await analytics.group('acme', { seats: 12 });
+          await analytics.alias('u-1', 'anon-7');
+        }, settings(server.origin));
+        await until(() => server.received.length >= 5, 10_000);
         await new Promise((r) => setTimeout(r, 300)); // would a retry or a duplicate follow?
       } finally {
-        await browser.close();
+        await page.close();
       }
-      const received = ingest.received;
+      const received = server.received;
       expect(received).toHaveLength(5);
-      expect([...ingest.counts().values()]).toEqual([1, 1, 1, 1, 1]);
+      expect([...server.counts().values()]).toEqual([1, 1, 1, 1, 1]);
       const byKind = new Map(received.map((e) => [e.type === 'track' ? e.event : e.type, e]));
       expect(byKind.get('Order Completed')).toMatchObject({ properties: { orderId: 'o-9', total: 42.5 } });
       expect(byKind.get('identify')).toMatchObject({ userId: 'u-1', traits: { email: 'ada@shop.test', plan: 'gold' } });
@@ -159,6 +166,37 @@ describe('real Segment-API clients against the Segment-compatible ingest', () =>
       expect(received[0]!.context?.page?.url ?? (received[0]!.context?.extra?.page as { url?: string })?.url).toContain(
         shopOrigin,
       );
+      return server;
+    }
+
+    it('@segment/analytics-next configured only by cdnURL (settings from the ingest, one request per call): each call arrives once', async () => {
+      const server = await runOnShopPage((origin) => ({ writeKey: SEGMENT_KEY, cdnURL: origin }));
+      expect(server.paths).toContain(`GET /v1/projects/${SEGMENT_KEY}/settings`);
+      expect(server.paths.filter((p) => p.startsWith('POST')).sort()).toEqual([
+        'POST /v1/a',
+        'POST /v1/g',
+        'POST /v1/i',
+        'POST /v1/p',
+        'POST /v1/t',
+      ]);
+    }, 30_000);
+
+    it('@segment/analytics-next with cdnSettings and batching (/v1/b): each call arrives once', async () => {
+      const server = await runOnShopPage((origin) => ({
+        writeKey: SEGMENT_KEY,
+        cdnSettings: {
+          integrations: {
+            'Segment.io': {
+              apiKey: SEGMENT_KEY,
+              apiHost: `${origin.replace('http://', '')}/v1`,
+              protocol: 'http',
+              deliveryStrategy: { strategy: 'batching', config: { size: 5, timeout: 200 } },
+            },
+          },
+        },
+      }));
+      expect(server.paths).toContain('POST /v1/b');
+      expect(server.paths.every((p) => p === 'POST /v1/b' || p.startsWith('OPTIONS'))).toBe(true);
     }, 30_000);
   });
 });

@@ -29,13 +29,21 @@ export async function startSegmentIngest(
     ...forwarderOptions,
   });
   const handler = createSegmentIngestHandler({ forwarder, writeKeys: [SEGMENT_KEY], onError: () => {}, ...options });
-  const server = createServer(toNodeHandler(handler));
+  const paths: string[] = [];
+  const server = createServer(
+    toNodeHandler((request, info) => {
+      paths.push(`${request.method} ${new URL(request.url).pathname}`);
+      return handler(request, info);
+    }),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     origin,
     forwarder,
     received,
+    /** `METHOD /path` of every request, in arrival order. */
+    paths,
     /** Events that reached the destination, by message id: every id must appear once. */
     counts(): Map<string, number> {
       const counts = new Map<string, number>();
