@@ -4,6 +4,8 @@
  * consumer, redelivery after the ack wait, dead letters, a full stream, and an outage that answers
  * fast and loses nothing once NATS is back.
  */
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetStreamLog } from '../src/log/jetstream-log.js';
 import type { EventLog, LogMessage, LogReader } from '../src/log/types.js';
@@ -133,6 +135,19 @@ describe.skipIf(!run)('jetStreamLog on one nats-server', () => {
     const rest = await drain(await next.reader('http'), 2, 5000);
     expect(rest.map(idOf)).toEqual(taken.slice(2).map(idOf));
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('sets its consumer up again when someone deleted it', { timeout: 15_000 }, async () => {
+    const log = open();
+    const reader = await log.reader('http');
+    await log.append([json(80)]);
+    expect(await drain(reader, 1)).toHaveLength(1);
+    const nc = await connect({ servers: nats.url });
+    await (await jetstreamManager(nc)).consumers.delete(`T${streams}`, 'http');
+    await nc.close();
+    await log.append([json(81)]);
+    // A new consumer starts at the stream's first message: the acked one comes again, then the new one.
+    expect((await drain(reader, 2)).map(idOf)).toEqual([uuid(7_000_080), uuid(7_000_081)]);
   });
 
   it('keeps dead letters per destination, listed and replayable', async () => {

@@ -69,11 +69,13 @@ export function createJetStreamReader(settings: JetStreamReaderSettings): JetStr
   let pending = 0;
   let token = 0;
   let closed = false;
+  let stale = false;
   let wake: (() => void) | undefined;
 
   async function setUp(): Promise<NonNullable<typeof ready>> {
     const session = await connector.session();
-    if (ready?.session === session) return ready;
+    if (ready?.session === session && !stale) return ready;
+    stale = false;
     const config = {
       durable_name: settings.consumer,
       ack_policy: 'explicit',
@@ -94,11 +96,19 @@ export function createJetStreamReader(settings: JetStreamReaderSettings): JetStr
       });
     }
     pending = info.num_pending + info.num_ack_pending;
-    ready?.sub.unsubscribe();
+    unsubscribe();
     const inbox = session.createInbox();
     const sub = session.nc.subscribe(`${inbox}.*`, { callback: (_error, msg) => receive(session, inbox, msg) });
     ready = { session, sub, inbox };
     return ready;
+  }
+
+  function unsubscribe(): void {
+    try {
+      ready?.sub.unsubscribe();
+    } catch {
+      // The connection is gone, and its subscriptions with it.
+    }
   }
 
   function receive(session: JetStreamSession, inbox: string, msg: Msg): void {
@@ -106,8 +116,12 @@ export function createJetStreamReader(settings: JetStreamReaderSettings): JetStr
     if (!info) {
       // A status ends its pull: 404/408 nothing (more) to read, 409 max bytes / max ack pending / leader change.
       const pull = pulls.get(msg.subject.slice(inbox.length + 1));
+      const code = msg.headers?.code;
+      const description = msg.headers?.description ?? '';
+      // No consumer to answer (deleted, or the stream was recreated): set it up again on the next read.
+      if (code === 503 || /consumer deleted/i.test(description)) stale = true;
       if (pull) {
-        if (msg.headers?.code === 409 && /MaxBytes/i.test(msg.headers.description)) pull.tooBig = true;
+        if (code === 409 && /MaxBytes/i.test(description)) pull.tooBig = true;
         pull.done();
       }
       return;
@@ -147,8 +161,12 @@ export function createJetStreamReader(settings: JetStreamReaderSettings): JetStr
           resolve(entry);
         },
       };
-      // The server ends every pull; this only guards against a connection lost meanwhile.
-      const timer = setTimeout(() => entry.done(), waitMs + settings.requestTimeoutMs);
+      // The server ends every pull it receives. No answer at all means the connection was lost
+      // or the consumer is gone (a pull to a deleted consumer is silently dropped): check it.
+      const timer = setTimeout(() => {
+        stale = true;
+        entry.done();
+      }, waitMs + Math.min(settings.requestTimeoutMs, 2000));
       pulls.set(id, entry);
       active = entry;
       try {
@@ -252,7 +270,7 @@ export function createJetStreamReader(settings: JetStreamReaderSettings): JetStr
       closed = true;
       wake?.();
       for (const p of [...pulls.values()]) p.done();
-      ready?.sub.unsubscribe();
+      unsubscribe();
     },
     async release() {
       // The log is closing: what this worker still holds goes back now, not after the ack wait.
