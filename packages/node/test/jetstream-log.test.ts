@@ -224,7 +224,7 @@ describe.skipIf(!run)('jetStreamLog on one nats-server', () => {
     const second = await log.append([json(201)]);
     expect(second).toMatchObject({ ok: false, reason: 'unavailable' });
     expect(second.ok === false && second.retryAfterMs).toBeGreaterThanOrEqual(1000);
-    expect(Date.now() - started).toBeLessThan(50);
+    expect(Date.now() - started).toBeLessThan(250); // no second connect attempt while backing off
     expect(await (await log.reader('http')).next({ maxEvents: 1, maxBytes: 1000, waitMs: 50 })).toEqual([]);
   });
 
@@ -245,7 +245,7 @@ describe.skipIf(!run)('jetStreamLog on one nats-server', () => {
     }
     // No answer waits longer than a publish timeout; once the client saw the outage, none waits at all.
     expect(Math.max(...answers)).toBeLessThan(1500);
-    expect(answers.slice(-5).every((ms) => ms < 50)).toBe(true);
+    expect(answers.slice(-5).every((ms) => ms < 250)).toBe(true);
     await nats.start();
     // The browser retries the refused events: once NATS is back they are taken.
     const end = Date.now() + 20_000;

