@@ -45,9 +45,7 @@ function modelFor(sp, options) {
 
 // ---- next basket -------------------------------------------------------------------------------
 console.log(`\n## Next basket: onlineretail-customers (${splits.test.targets.size} evaluated customers)`);
-const tifuSettings = fullGrid
-  ? tifuGrid()
-  : tifuGrid().filter((s) => s.m <= 3 && s.rb >= 0.9 && s.rg === 1);
+const tifuSettings = fullGrid ? tifuGrid() : tifuGrid().filter((s) => s.m <= 3 && s.rb >= 0.9 && s.rg === 1);
 let tifuBest;
 let t0 = performance.now();
 for (const s of tifuSettings) {

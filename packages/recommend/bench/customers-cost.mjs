@@ -1,0 +1,129 @@
+// Cost bench of the customer model: a synthetic shop of 100k customers and 1M orders over a year
+// (fixed seed; each customer has a rhythm, a few regulars and some browsing of a Zipf catalogue).
+// Prints learn time, heap, and per-customer latency of predictNextBasket / nextOrder / dueItems.
+// Numbers only — no pass/fail. Run after `pnpm build`: node --expose-gc bench/customers-cost.mjs
+import { createCustomerModel } from '../dist/index.js';
+
+const CUSTOMERS = 100_000;
+const ORDERS = 1_000_000;
+const ITEMS = 20_000;
+const DAY = 86_400_000;
+const START = Date.parse('2025-12-01T00:00:00Z');
+
+let seed = 20261130;
+const rand = () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let r = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+  return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+};
+const cdf = new Float64Array(ITEMS);
+let total = 0;
+for (let r = 0; r < ITEMS; r++) {
+  total += 1 / (r + 1) ** 1.05;
+  cdf[r] = total;
+}
+const zipf = () => {
+  const u = rand() * total;
+  let lo = 0;
+  let hi = ITEMS - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cdf[mid] < u) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+};
+const sku = (i) => `sku-${String(i).padStart(5, '0')}`;
+
+/** 1M orders, oldest first per customer: 10 per customer on average, at their own rhythm. */
+function* orders() {
+  const perCustomer = ORDERS / CUSTOMERS;
+  for (let c = 0; c < CUSTOMERS; c++) {
+    const gap = Math.exp(Math.log(30) + 0.6 * (rand() * 2 - 1));
+    const regulars = Array.from({ length: 3 }, zipf);
+    let day = rand() * gap;
+    for (let k = 0; k < perCustomer; k++) {
+      const items = regulars.filter(() => rand() < 0.6);
+      const extra = 1 + Math.floor(rand() * 3);
+      for (let e = 0; e < extra; e++) items.push(zipf());
+      yield { customer: `c${c}`, at: START + Math.floor(day) * DAY, items: items.map(sku), orderId: `o${c}-${k}` };
+      day += gap * Math.exp(0.4 * (rand() * 2 - 1));
+    }
+  }
+}
+
+const heap = () => {
+  globalThis.gc?.();
+  return process.memoryUsage().heapUsed;
+};
+const mb = (b) => `${(b / 1e6).toFixed(0)} MB`;
+const before = heap();
+const model = createCustomerModel();
+let t = performance.now();
+let cpu = process.cpuUsage();
+const cpuSeconds = () => {
+  const d = process.cpuUsage(cpu);
+  cpu = process.cpuUsage();
+  return ((d.user + d.system) / 1e6).toFixed(1);
+};
+let batch = [];
+for (const o of orders()) {
+  batch.push(o);
+  if (batch.length === 10_000) {
+    model.learnOrders(batch);
+    batch = [];
+  }
+}
+model.learnOrders(batch);
+const learnMs = performance.now() - t;
+const learnCpu = cpuSeconds();
+t = performance.now();
+model.basketModel(); // the basket model learns its pending orders in one batch, then fits
+const fitMs = performance.now() - t;
+const fitCpu = cpuSeconds();
+const kept = heap() - before;
+
+/** Wall-clock and CPU-time median / p99 over 5,000 random customers (CPU time: the machine is shared). */
+function latency(fn) {
+  const wall = [];
+  const cpu = [];
+  for (let i = 0; i < 5000; i++) {
+    const c = `c${Math.floor(rand() * CUSTOMERS)}`;
+    const s = performance.now();
+    const u = process.cpuUsage();
+    fn(c);
+    const d = process.cpuUsage(u);
+    wall.push((performance.now() - s) * 1000);
+    cpu.push(d.user + d.system);
+  }
+  const pct = (xs, p) => xs.slice().sort((a, b) => a - b)[Math.floor(p * xs.length)];
+  const us = (x) => `${x.toFixed(0)} µs`;
+  return `${us(pct(wall, 0.5))} / ${us(pct(wall, 0.99))} (CPU ${us(pct(cpu, 0.5))} / ${us(pct(cpu, 0.99))})`;
+}
+const now = START + 380 * DAY;
+model.predictNextBasket('c1'); // warm the tempo cache and the JIT
+model.dueItems('c1', now);
+console.log(
+  `\n## Customer model cost: ${CUSTOMERS.toLocaleString('en')} customers, ${ORDERS.toLocaleString('en')} orders, ${ITEMS.toLocaleString('en')} items (synthetic, fixed seed)`,
+);
+console.log(
+  `(load average ${(await import('node:os')).loadavg()[0].toFixed(1)} on ${(await import('node:os')).cpus().length} cores)`,
+);
+console.log('\n| measure | value |\n|---|---|');
+console.log(
+  `| learnOrders (histories; basket model deferred) | ${(learnMs / 1000).toFixed(1)} s (CPU ${learnCpu} s) |`,
+);
+console.log(
+  `| first answer: basket model learns all orders + fits | ${(fitMs / 1000).toFixed(1)} s (CPU ${fitCpu} s) |`,
+);
+console.log(`| heap kept (histories + basket model) | ${mb(kept)} |`);
+console.log(`| predictNextBasket(k 10), median / p99 | ${latency((c) => model.predictNextBasket(c))} |`);
+console.log(
+  `| predictNextBasket without explore, median / p99 | ${latency((c) => model.predictNextBasket(c, { exploreWeight: 0 }))} |`,
+);
+console.log(`| nextOrder, median / p99 | ${latency((c) => model.nextOrder(c))} |`);
+console.log(`| dueItems(now, 7 days), median / p99 | ${latency((c) => model.dueItems(c, now))} |`);
+t = performance.now();
+const json = JSON.stringify(model.toJSON());
+console.log(`| toJSON (orders) size / time | ${mb(json.length)} / ${((performance.now() - t) / 1000).toFixed(1)} s |`);
