@@ -7,7 +7,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
 import { launchChromium, skipWithoutChromium } from '../test-support/chromium.js';
 import { prepareApp, run, type Site, serveSite, skipWithoutFrameworks, typecheck } from './consumer-app.js';
 
@@ -31,6 +32,9 @@ const bundlers = [
 ];
 
 const noChromium = skipWithoutChromium('the bundled trackers in Chromium');
+// One browser for both apps (launching Chromium is the slow part); each app gets its own context.
+let browser: Browser | undefined;
+afterAll(() => browser?.close());
 
 for (const bundler of bundlers) {
   describe.skipIf(skipWithoutFrameworks(`the ${bundler.title} consumer app`, [bundler.name]))(
@@ -51,9 +55,10 @@ for (const bundler of bundlers) {
 
       it.skipIf(noChromium)('in Chromium, the page tracks an event and it arrives once', async () => {
         const site: Site = await serveSite(join(dir, bundler.site));
-        const browser = await launchChromium();
+        browser ??= await launchChromium();
+        const context = await browser.newContext();
         try {
-          const page = await browser.newPage();
+          const page = await context.newPage();
           const errors: string[] = [];
           page.on('pageerror', (e) => errors.push(e.message));
           await page.goto(site.url);
@@ -64,7 +69,7 @@ for (const bundler of bundlers) {
           expect(errors).toEqual([]);
           expect(site.events.filter((e) => e.event === 'cart.item_added')).toHaveLength(1);
         } finally {
-          await browser.close();
+          await context.close();
           await site.close();
         }
       });
