@@ -96,11 +96,15 @@ for (const n of sizes) {
   const posthog = at('posthog');
   if (file && posthog) {
     const ratio = file.eventsPerSec / posthog.eventsPerSec;
-    console.log(`${n.toLocaleString('en')} events: fileLog is ${ratio.toFixed(1)}x posthog-node; target ≥ 5x → ${ratio >= 5 ? 'met' : 'NOT met'}`);
+    console.log(
+      `${n.toLocaleString('en')} events: fileLog is ${ratio.toFixed(1)}x posthog-node; target ≥ 5x → ${ratio >= 5 ? 'met' : 'NOT met'}`,
+    );
   }
   if (file && memory) {
     const ratio = file.eventsPerSec / memory.eventsPerSec;
-    console.log(`${n.toLocaleString('en')} events: fileLog is ${ratio.toFixed(2)}x memoryLog; target ≥ 0.7x → ${ratio >= 0.7 ? 'met' : 'NOT met'}`);
+    console.log(
+      `${n.toLocaleString('en')} events: fileLog is ${ratio.toFixed(2)}x memoryLog; target ≥ 0.7x → ${ratio >= 0.7 ? 'met' : 'NOT met'}`,
+    );
   }
 }
 if (backlog) {

@@ -24,7 +24,10 @@ function eventAt(i) {
 function logFor(lib, kind) {
   if (kind === 'memory') return { log: lib.memoryLog(), cleanup() {} };
   const dir = mkdtempSync(join(tmpdir(), 'tp-bench-log-'));
-  return { log: lib.fileLog({ dir, maxBytes: 4 * 1024 ** 3 }), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    log: lib.fileLog({ dir, maxBytes: 4 * 1024 ** 3 }),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 async function runTouchpoint(kind) {
@@ -80,7 +83,14 @@ async function runIngest() {
       const batch = [];
       for (let i = from; i < from + 20; i++) {
         const e = eventAt(i);
-        batch.push({ type: 'track', messageId: `bench-${i}-${from}`, anonymousId: e.userId, timestamp: new Date().toISOString(), event: e.event, properties: e.properties });
+        batch.push({
+          type: 'track',
+          messageId: `bench-${i}-${from}`,
+          anonymousId: e.userId,
+          timestamp: new Date().toISOString(),
+          event: e.event,
+          properties: e.properties,
+        });
       }
       const t0 = performance.now();
       const res = await fetch(url, {

@@ -91,7 +91,7 @@ describe('fileLog', () => {
     await first.close();
     const segment = join(dir, 'segments', (await readdir(join(dir, 'segments')))[0]!);
     const frame = encodeFrames([json(2)], 2, Date.now());
-    frame[frame.length - 5] ^= 0xff; // one flipped byte in the payload
+    frame[frame.length - 5] = frame[frame.length - 5]! ^ 0xff; // one flipped byte in the payload
     await appendFile(segment, frame);
     const second = log();
     expect(ids(await readAll(await second.reader('crm')))).toEqual([0, 1]);
