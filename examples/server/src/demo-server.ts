@@ -13,6 +13,7 @@ import { createRecommender } from '@touchpoint/recommend';
 import { createModelHandler, createRecommenderTrainer } from '@touchpoint/recommend/trainer';
 import { createAlertFeed } from './alert-feed.js';
 import { createLiveDashboard } from './dashboard/live-dashboard.js';
+import { type DemoCases, type DemoCasesOptions, startDemoCases } from './demo-cases.js';
 import { type DemoEnv, destinationsFromEnv } from './destinations-from-env.js';
 import { readSeedBaskets } from './seed-baskets.js';
 import { createStaticFiles } from './static-files.js';
@@ -34,6 +35,8 @@ export interface DemoServerOptions {
   /** Seed baskets for the recommender (`examples/server/seed/groceries-top40.csv`). */
   seedPath: string;
   env?: DemoEnv;
+  /** Cases across channels at `/cases` (an embedded Postgres in `<dataDir>/cases`); default off, `pnpm demo` turns it on. */
+  cases?: boolean | Pick<DemoCasesOptions, 'promiseMs' | 'checkEveryMs'>;
   /** Publish a new model after this many learned interactions (default 10). */
   publishEveryInteractions?: number;
   log?: (line: string) => void;
@@ -71,11 +74,20 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
   trainer.publish();
   log(`recommender: learned ${baskets.length} seed baskets`);
 
+  // Case events are not in the commerce catalog, so the demo's played contacts skip its typing.
+  const cases: DemoCases | undefined = options.cases
+    ? startDemoCases({
+        ...(typeof options.cases === 'object' ? options.cases : {}),
+        dataDir,
+        log,
+        track: (input) => forwarder.track(input as never),
+      })
+    : undefined;
   const forwarder = createForwarder({
     // The embedded durable log: the ingest answers 200 only once a batch is fsync'd here, and what a
     // destination has not taken yet survives a crash or a restart of the demo.
     log: fileLog({ dir: join(dataDir, 'log'), onError: (e) => log(`log ${e.source}: ${e.message}`) }),
-    destinations: [...destinationsFromEnv(dataDir, options.env ?? {}), trainer],
+    destinations: [...destinationsFromEnv(dataDir, options.env ?? {}), trainer, ...(cases ? [cases.destination] : [])],
     catalog: commerceTouchpoints,
     // Short batches keep the dashboard close to real time; a shop would keep the default.
     batch: { maxWaitMs: 250 },
@@ -103,6 +115,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     if (path === MODEL_PATH) return modelHandler(req, res);
     if (path === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     if (dashboard.handle(req, res, path)) return;
+    if (cases?.handle(req, res, path)) return;
     if (path.startsWith('/api/')) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
     void serveStatic(req, res, path);
   });
@@ -127,6 +140,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const summary = await forwarder.close({ timeoutMs: 5000 });
+        await cases?.close();
         server.closeAllConnections();
         await stopped;
         log(`stopped: ${summary.delivered} event(s) delivered; ${summary.left} wait in the log for the next start`);

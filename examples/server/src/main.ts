@@ -24,6 +24,7 @@ const demo = await startDemoServer({
   storefrontDir,
   seedPath: join(serverDir, 'seed', 'groceries-top40.csv'),
   env: process.env,
+  cases: true,
 }).catch((error: unknown) => {
   console.error(`Could not start the demo: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
@@ -34,6 +35,7 @@ console.log(`
 
   Storefront:    ${demo.url}/
   CX dashboard:  ${demo.url}/dashboard
+  Cases:         ${demo.url}/cases  (node scripts/play-contacts.mjs plays a hotline call + a Facebook message)
   Ingest:        ${demo.url}/api/touchpoints
   Data folder:   ${dataDir}
 `);

@@ -202,10 +202,20 @@ function placeOrder(shop: Shop, form: HTMLFormElement): void {
 function contactSupport(shop: Shop, form: HTMLFormElement): void {
   const data = new FormData(form);
   const orderId = String(data.get('orderId') ?? '').trim();
-  shop.tp.track('support.contacted', {
-    topic: String(data.get('topic') ?? 'other'),
-    caseId: `C-${Math.floor(1000 + Math.random() * 9000)}`,
+  const phone = String(data.get('phone') ?? '').trim();
+  const topic = String(data.get('topic') ?? 'other');
+  const caseId = `C-${Math.floor(1000 + Math.random() * 9000)}`;
+  shop.tp.track('support.contacted', { topic, caseId, ...(orderId ? { orderId } : {}) });
+  // Opens (or, for a customer with an open case, joins) the case the hotline and chat agents see too;
+  // the phone number links this browser to the customer's other channels. Case events are not in
+  // the commerce catalog, hence the untyped tracker.
+  (shop.tp as unknown as Tracker).track('case.opened', {
+    caseId,
+    channel: 'web',
+    topic,
+    text: String(data.get('message') ?? '').slice(0, 2000),
     ...(orderId ? { orderId } : {}),
+    ...(phone ? { identities: [{ type: 'phone', value: phone }] } : {}),
   });
   shop.supportSent = true;
   navigate(shop, '/support', true);

@@ -152,6 +152,7 @@ export function supportPage(sent: boolean): string {
     <option value="product">A product</option><option value="other">Something else</option>
   </select></label>
   <label>Order number (optional) <input name="orderId" placeholder="A-1234"></label>
+  <label>Phone (optional, so every channel you reach us on shares one story) <input name="phone" type="tel" autocomplete="tel" placeholder="0912 345 678"></label>
   <label>How can we help? <textarea name="message" rows="4" required></textarea></label>
   <button type="submit" class="button">Send</button>
 </form>`;
