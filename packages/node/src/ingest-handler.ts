@@ -5,16 +5,14 @@
  * clock skew, and hands valid events to the forwarder. Every error answer is JSON a developer can
  * act on; nothing a client sends can make it throw.
  */
-import { type Clock, formatIssues, MAX_BATCH_BYTES, systemClock, TouchpointConfigError } from '@touchpoint/core';
+import { type Clock, formatIssues } from '@touchpoint/core';
 import { parseBatch } from '@touchpoint/core/schema';
-import { type CorsOptions, checkCors, corsHeaders, preflight } from './cors.js';
-import { createMemoryDedupeStore, type DedupeStore } from './dedupe-store.js';
+import { type CorsOptions, corsHeaders, preflight } from './cors.js';
+import type { DedupeStore } from './dedupe-store.js';
 import type { Forwarder } from './forwarder.js';
+import { readJsonBody, setUpIngest } from './ingest-setup.js';
 import { jsonResponse as json } from './json-response.js';
-import { readBodyLimited } from './read-body.js';
-import { createEventStore } from './store-events.js';
-import { createWarn } from './warn.js';
-import { createWriteKeyCheck, type WriteKeys, writeKeyFromRequest } from './write-keys.js';
+import { type WriteKeys, writeKeyFromRequest } from './write-keys.js';
 
 export interface IngestHandlerOptions {
   /** Where accepted events go: the ingest answers 200 only once `forwarder.accept` made them durable. */
@@ -75,23 +73,7 @@ function failure(
  * export const POST = handler; // a Next.js App Router route (app/api/touchpoints/route.ts); or http.createServer(toNodeHandler(handler))
  */
 export function createIngestHandler(options: IngestHandlerOptions): IngestHandler {
-  if (!options || typeof options.forwarder?.accept !== 'function')
-    throw new TouchpointConfigError('forwarder', 'must be a forwarder from createForwarder()');
-  const maxBodyBytes = options.maxBodyBytes ?? MAX_BATCH_BYTES;
-  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024)
-    throw new TouchpointConfigError('maxBodyBytes', `must be an integer of at least 1024, got ${maxBodyBytes}`);
-  checkCors(options.cors);
-  const warn = createWarn();
-  const onError = options.onError ?? ((e) => warn(`ingest:${e.source}`, `ingest ${e.source}: ${e.message}`));
-  const isValidKey = createWriteKeyCheck(options.writeKeys, onError);
-  const clock = options.clock ?? systemClock;
-  const store = createEventStore({
-    forwarder: options.forwarder,
-    dedupe: options.dedupe ?? createMemoryDedupeStore({ now: () => clock.now() }),
-    dedupeTtlMs: options.dedupeTtlMs ?? 24 * 3_600_000,
-    clock,
-    onError,
-  });
+  const { maxBodyBytes, isValidKey, store } = setUpIngest(options, 'ingest');
 
   return async function handle(request, info) {
     const origin = request.headers.get('origin');
@@ -127,18 +109,9 @@ export function createIngestHandler(options: IngestHandlerOptions): IngestHandle
     if (headerKey !== undefined && !(await isValidKey(headerKey)))
       return failure(401, 'invalid_write_key', 'write key is not valid for this endpoint', headers);
 
-    const body = await readBodyLimited(request, maxBodyBytes);
-    if (!body.ok) {
-      return body.reason === 'too_large'
-        ? failure(413, 'payload_too_large', `${body.message}; split the batch`, { ...headers, connection: 'close' })
-        : failure(400, 'invalid_body', body.message, headers);
-    }
-    let input: unknown;
-    try {
-      input = JSON.parse(body.text);
-    } catch (error) {
-      return failure(400, 'invalid_json', `body is not valid JSON: ${(error as Error).message}`, headers);
-    }
+    const body = await readJsonBody(request, maxBodyBytes, headers);
+    if (!body.ok) return body.response;
+    const input = body.input;
     const bodyKey =
       typeof input === 'object' && input !== null ? (input as { writeKey?: unknown }).writeKey : undefined;
     if (headerKey === undefined) {

@@ -15,52 +15,27 @@
  * cannot see per-event rejections inside a `200`, so an event that cannot be stored is never
  * answered with one: the request fails (`400`) naming it, while the batch's other events are kept.
  */
-import {
-  type Clock,
-  formatIssues,
-  type Issue,
-  MAX_BATCH_BYTES,
-  systemClock,
-  TouchpointConfigError,
-  type TouchpointEvent,
-} from '@touchpoint/core';
+import { formatIssues, type Issue, TouchpointConfigError, type TouchpointEvent } from '@touchpoint/core';
 import { parseEvent } from '@touchpoint/core/schema';
-import { type CorsOptions, checkCors, corsHeaders, preflight } from './cors.js';
-import { createMemoryDedupeStore, type DedupeStore } from './dedupe-store.js';
-import type { Forwarder } from './forwarder.js';
-import type { IngestRequestInfo } from './ingest-handler.js';
+import { corsHeaders, preflight } from './cors.js';
+import type { IngestHandlerOptions, IngestRequestInfo } from './ingest-handler.js';
+import { readJsonBody, setUpIngest } from './ingest-setup.js';
 import { jsonResponse } from './json-response.js';
-import { readBodyLimited } from './read-body.js';
 import { fromSegmentMessage, SEGMENT_CALLS, type SegmentCall } from './segment-mapping.js';
-import { createEventStore } from './store-events.js';
-import { createWriteKeyCheck, type WriteKeys, writeKeyFromRequest } from './write-keys.js';
+import { writeKeyFromRequest } from './write-keys.js';
 
-export interface SegmentIngestOptions {
-  /** Where accepted events go: answered `200` only once `forwarder.accept` made them durable. */
-  forwarder: Pick<Forwarder<any>, 'accept'>;
-  /** Accepted write keys (your Segment sources' keys, or new ones), or a function deciding. */
-  writeKeys: WriteKeys;
-  /** Browser origins allowed to send (analytics.js runs on the shop's pages). */
-  cors?: CorsOptions;
+/** The ingest's options (`forwarder`, `writeKeys`, `cors`, `maxBodyBytes`, `dedupe`…), plus where browsers reach it. */
+export interface SegmentIngestOptions extends IngestHandlerOptions {
   /**
    * This endpoint's public URL up to (not including) `/v1`, as browsers reach it, e.g.
    * `https://collect.shop.example/segment`. The settings answer names it as analytics.js's API
    * host. Default: the request's own URL, which is right unless a proxy changes host or scheme.
    */
   publicUrl?: string;
-  /** Largest body accepted, in bytes (default 500 KB, Segment's batch limit). */
-  maxBodyBytes?: number;
-  /** Shared dedupe window (default in-memory); use `createRedisDedupeStore` behind a load balancer. */
-  dedupe?: DedupeStore;
-  /** How long a message id is remembered (default 24 h). */
-  dedupeTtlMs?: number;
-  /** Record the client's IP in `context.ip` (default true). */
-  recordIp?: boolean;
-  onError?: (error: { source: string; message: string; error?: unknown }) => void;
-  clock?: Clock;
 }
 
-export type SegmentIngestHandler = (request: Request, info?: IngestRequestInfo) => Promise<Response>;
+/** Like `IngestHandler`, the second argument may be any object (Next.js passes `{ params }`). */
+export type SegmentIngestHandler = (request: Request, info?: IngestRequestInfo | object) => Promise<Response>;
 
 /** analytics.js adds `X-Retry-Count` to retries; a preflight that refuses it would lose them. */
 const EXTRA_HEADERS = ', x-retry-count';
@@ -125,11 +100,7 @@ function settingsFor(writeKey: string, base: URL): unknown {
  * // analytics.js:   AnalyticsBrowser.load({ writeKey, cdnURL: 'http://localhost:8080' })
  */
 export function createSegmentIngestHandler(options: SegmentIngestOptions): SegmentIngestHandler {
-  if (!options || typeof options.forwarder?.accept !== 'function')
-    throw new TouchpointConfigError('forwarder', 'must be a forwarder from createForwarder()');
-  const maxBodyBytes = options.maxBodyBytes ?? MAX_BATCH_BYTES;
-  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024)
-    throw new TouchpointConfigError('maxBodyBytes', `must be an integer of at least 1024, got ${maxBodyBytes}`);
+  const { maxBodyBytes, isValidKey, store } = setUpIngest(options, 'segment ingest');
   let publicUrl: URL | undefined;
   if (options.publicUrl !== undefined) {
     try {
@@ -140,19 +111,8 @@ export function createSegmentIngestHandler(options: SegmentIngestOptions): Segme
     if (publicUrl?.protocol !== 'http:' && publicUrl?.protocol !== 'https:')
       throw new TouchpointConfigError('publicUrl', `must be an http(s) URL, got ${JSON.stringify(options.publicUrl)}`);
   }
-  checkCors(options.cors);
-  const onError = options.onError ?? ((e) => console.warn(`[touchpoint] segment ingest ${e.source}: ${e.message}`));
-  const isValidKey = createWriteKeyCheck(options.writeKeys, onError);
-  const clock = options.clock ?? systemClock;
-  const store = createEventStore({
-    forwarder: options.forwarder,
-    dedupe: options.dedupe ?? createMemoryDedupeStore({ now: () => clock.now() }),
-    dedupeTtlMs: options.dedupeTtlMs ?? 24 * 3_600_000,
-    clock,
-    onError,
-  });
   const fail = (status: number, error: string, message: string, headers: Record<string, string>, extra = {}) =>
-    jsonResponse(status, { success: false, error, message, ...extra }, headers);
+    jsonResponse(status, { error, message, ...extra }, headers);
 
   return async function handle(request, info) {
     let url: URL;
@@ -165,7 +125,12 @@ export function createSegmentIngestHandler(options: SegmentIngestOptions): Segme
     const settings = /^(.*)\/v1\/projects\/([^/]+)\/settings\/?$/.exec(url.pathname);
     if (settings && (request.method === 'GET' || request.method === 'HEAD')) {
       // Public, like Segment's CDN: any page may read where to send, never whether a key exists.
-      const key = decodeURIComponent(settings[2]!);
+      let key = settings[2]!;
+      try {
+        key = decodeURIComponent(key);
+      } catch {
+        // A malformed escape is simply not a known key.
+      }
       const headers = { 'access-control-allow-origin': '*' };
       if (!(await isValidKey(key))) return fail(404, 'unknown_write_key', 'no source has this write key', headers);
       const base = publicUrl ?? new URL(`${url.protocol}//${url.host}${settings[1]}`);
@@ -196,18 +161,9 @@ export function createSegmentIngestHandler(options: SegmentIngestOptions): Segme
     if (headerKey !== undefined && !(await isValidKey(headerKey)))
       return fail(401, 'invalid_write_key', 'write key is not valid for this endpoint', headers);
     // RudderStack's SDKs gzip their batches; the limit applies to the inflated bytes (no zip bombs).
-    const body = await readBodyLimited(inflated(request), maxBodyBytes);
-    if (!body.ok) {
-      return body.reason === 'too_large'
-        ? fail(413, 'payload_too_large', `${body.message}; split the batch`, { ...headers, connection: 'close' })
-        : fail(400, 'invalid_body', body.message, headers);
-    }
-    let input: unknown;
-    try {
-      input = JSON.parse(body.text);
-    } catch (error) {
-      return fail(400, 'invalid_json', `body is not valid JSON: ${(error as Error).message}`, headers);
-    }
+    const body = await readJsonBody(inflated(request), maxBodyBytes, headers);
+    if (!body.ok) return body.response;
+    const input = body.input;
     if (typeof input !== 'object' || input === null || Array.isArray(input))
       return fail(400, 'invalid_body', 'the body must be a JSON object', headers);
     const payload = input as Record<string, unknown>;
@@ -254,7 +210,7 @@ export function createSegmentIngestHandler(options: SegmentIngestOptions): Segme
     const stored = await store(
       events,
       target.batch ? sentAt : undefined,
-      options.recordIp === false ? undefined : info?.ip,
+      options.recordIp === false ? undefined : (info as IngestRequestInfo | undefined)?.ip,
     );
     if (!stored.ok) {
       return fail(429, 'overloaded', `the server cannot store events right now (${stored.reason}); retry later`, {
