@@ -1,5 +1,10 @@
 /** The recommender: learn from touchpoints and baskets, recommend with reasons, ship as JSON. */
 export {
+  type ChooseOptionsResult,
+  COOCCURRENCE_LIKE,
+  chooseRecommenderOptions,
+} from './choose-options.js';
+export {
   createRecommender,
   type LearnBasketsOptions,
   type LearnResult,
