@@ -169,6 +169,10 @@ describe.skipIf(!run)('jetStreamLog on one nats-server', () => {
     expect((await dead.list({ afterSeq: listed[0]!.seq, max: 10 })).length).toBe(1);
     const replay = await dead.reader('replay');
     expect((await drain(replay, 2)).map((m) => m.json)).toEqual(listed.map((m) => m.json));
+    // Replayed (acked by the replaying reader): no longer listed, and purged by the next trim.
+    expect(await dead.list({ max: 10 })).toEqual([]);
+    await dead.append([record(63)]);
+    expect((await dead.list({ max: 10 })).map((m) => JSON.parse(m.json).event.messageId)).toEqual([uuid(7_000_063)]);
     expect(await (await log.deadLetters('segment')).list({ max: 10 })).toHaveLength(1);
   });
 

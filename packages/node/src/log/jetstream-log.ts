@@ -165,7 +165,7 @@ export function jetStreamLog(options: JetStreamLogOptions): EventLog {
           subject: `${subject}.dead.${token}`,
           maxBytes: deadMaxBytes,
           consumerPrefix: `${token}_`,
-          trim: false,
+          trim: trimIntervalMs > 0,
         },
         () => Promise.reject(new Error('dead letters have no dead letters of their own')),
       );
@@ -196,15 +196,20 @@ export function jetStreamLog(options: JetStreamLogOptions): EventLog {
     const estimate = () => streamBytes + addedSinceInfo;
     const fits = (bytes: number) => estimate() + bytes <= target.maxBytes;
 
+    /** The stream sequence every reader of this subject acked up to; 0 when it has no reader. */
+    async function ackFloor(session: JetStreamSession): Promise<number> {
+      let floor = Number.POSITIVE_INFINITY;
+      for await (const consumer of session.jsm.consumers.list(target.stream))
+        if (consumer.config.filter_subject === target.subject) floor = Math.min(floor, consumer.ack_floor.stream_seq);
+      return floor === Number.POSITIVE_INFINITY ? 0 : floor;
+    }
+
     async function maintain(session: JetStreamSession): Promise<void> {
       if (target.trim && (Date.now() - trimmedAt >= trimIntervalMs || !fits(0))) {
         trimmedAt = Date.now();
-        let floor = Number.POSITIVE_INFINITY;
-        for await (const consumer of session.jsm.consumers.list(target.stream))
-          floor = Math.min(floor, consumer.ack_floor.stream_seq);
-        // Everything every destination acked goes; a stream nobody reads keeps all it has.
-        if (floor !== Number.POSITIVE_INFINITY && floor > 0)
-          await session.jsm.streams.purge(target.stream, { seq: floor + 1 });
+        // What every reader acked goes; a subject nobody reads keeps all it has.
+        const floor = await ackFloor(session);
+        if (floor > 0) await session.jsm.streams.purge(target.stream, { filter: target.subject, seq: floor + 1 });
       }
       const info = await session.jsm.streams.info(target.stream);
       // The dead-letter stream holds every destination's: count this subject's share by the whole.
@@ -323,14 +328,17 @@ export function jetStreamLog(options: JetStreamLogOptions): EventLog {
           requestTimeoutMs: publishTimeoutMs,
         });
         readers.add(reader);
+        // Join the consumer now when NATS is there (lag() is then known); otherwise on the first read.
+        await reader.prepare().catch(() => {});
         return reader;
       },
       deadLetters,
       async list({ afterSeq = 0, max }) {
-        // What the stream still stores on this subject (acked messages stay until a trim purges them).
+        // What some reader has not acked yet (all of it when nobody reads this subject).
         const session = await connector.session();
+        const floor = await ackFloor(session);
         const out: LogMessage[] = [];
-        let seq = afterSeq + 1;
+        let seq = Math.max(afterSeq, floor) + 1;
         while (out.length < max) {
           // `next_by_subj` (nats-server 2.9+): the first message on the subject at or after `seq`.
           const query = { seq, next_by_subj: target.subject } as unknown as { seq: number };

@@ -52,6 +52,8 @@ function parseAckSubject(reply: string): { delivered: number; seq: number; ms: n
 }
 
 export interface JetStreamReader extends LogReader {
+  /** Creates (or joins) the consumer now, so `lag()` is known before the first read; rejects when unreachable. */
+  prepare(): Promise<void>;
   /** Gives back (naks) every message still held; called by the log's `close()`. */
   release(): Promise<void>;
 }
@@ -223,16 +225,20 @@ export function createJetStreamReader(settings: JetStreamReaderSettings): JetStr
     }
   }
 
+  function setUpOnce(): Promise<NonNullable<typeof ready>> {
+    readying ??= setUp().finally(() => {
+      readying = undefined;
+    });
+    return readying;
+  }
+
   async function read(limits: ReadLimits): Promise<LogMessage[]> {
     const started = Date.now();
     let out: LogMessage[] = [];
     // While the client reconnects a pull would only wait for its guard timer.
     if (!closed && !connector.down()) {
       try {
-        readying ??= setUp().finally(() => {
-          readying = undefined;
-        });
-        const r = await readying;
+        const r = await setUpOnce();
         const maxBytes = limits.maxBytes > 0 ? limits.maxBytes + ENVELOPE_BYTES : undefined;
         const first = await pull(r, Math.max(1, limits.maxEvents), maxBytes, limits.waitMs);
         out = first.messages;
@@ -271,6 +277,9 @@ export function createJetStreamReader(settings: JetStreamReaderSettings): JetStr
       wake?.();
       for (const p of [...pulls.values()]) p.done();
       unsubscribe();
+    },
+    async prepare() {
+      await setUpOnce();
     },
     async release() {
       // The log is closing: what this worker still holds goes back now, not after the ack wait.
