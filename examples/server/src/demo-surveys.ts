@@ -6,8 +6,10 @@
  * on a removed cart item and the feedback tab (examples/storefront/src/surveys.ts).
  */
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { ServerFeedback } from '@touchpoint/node';
 import {
+  createFileUsedLinkStore,
   createSurveyAnswerHandler,
   createSurveyLink,
   createSurveys,
@@ -58,6 +60,8 @@ export function createDemoSurveys(options: {
   baseUrl: () => string;
   forwarder: { feedback(input: ServerFeedback): boolean };
   log: (line: string) => void;
+  /** Where answered links are remembered (`used-survey-links`); default: in memory. */
+  dataDir?: string;
   /** How long after an order it is "delivered" (default 20 s). */
   deliveryDelayMs?: number;
 }): DemoSurveys {
@@ -77,7 +81,14 @@ export function createDemoSurveys(options: {
   const props = (p: object | undefined) => (p ?? {}) as Record<string, unknown>;
   return {
     surveys,
-    answers: createSurveyAnswerHandler({ surveys: demoSurveys, secret, forwarder: options.forwarder }),
+    answers: createSurveyAnswerHandler({
+      surveys: demoSurveys,
+      secret,
+      forwarder: options.forwarder,
+      ...(options.dataDir
+        ? { usedLinks: createFileUsedLinkStore({ path: join(options.dataDir, 'used-survey-links') }) }
+        : {}),
+    }),
     rule: {
       name: 'demo-surveys',
       onEvent(event) {
