@@ -38,7 +38,9 @@ console.log(`\ncases — embedded store (PGlite ${store.kind}), opened in ${ms(p
 // Bulk load: what years of link() calls would leave behind, written in one pass per table.
 let t = performance.now();
 await store.transaction(async (tx) => {
-  await tx.query(`insert into profiles (id, size, user_ids, created_at) select g, 2, '{}', ${T0} from generate_series(1, ${profiles}) g`);
+  await tx.query(
+    `insert into profiles (id, size, user_ids, created_at) select g, 2, '{}', ${T0} from generate_series(1, ${profiles}) g`,
+  );
   await tx.query(`select setval('profiles_id_seq', ${profiles})`);
   await tx.query(
     `insert into identities (id, kind, value, profile_id, created_at)
@@ -51,7 +53,9 @@ await store.transaction(async (tx) => {
     `insert into links (a, b, reason, source, status, at) select 2 * g - 1, 2 * g, 'identify', 'identify', 'active', ${T0} from generate_series(1, ${profiles}) g`,
   );
 });
-console.log(`loaded ${(2 * profiles).toLocaleString('en')} identities in ${profiles.toLocaleString('en')} profiles: ${ms(performance.now() - t)}`);
+console.log(
+  `loaded ${(2 * profiles).toLocaleString('en')} identities in ${profiles.toLocaleString('en')} profiles: ${ms(performance.now() - t)}`,
+);
 t = performance.now();
 await store.transaction(async (tx) => {
   await tx.query(
@@ -67,18 +71,29 @@ await store.transaction(async (tx) => {
      from generate_series(1, ${caseCount}) g, generate_series(0, 4) k`,
   );
 });
-console.log(`loaded ${caseCount.toLocaleString('en')} cases, ${(5 * caseCount).toLocaleString('en')} timeline entries: ${ms(performance.now() - t)}`);
+console.log(
+  `loaded ${caseCount.toLocaleString('en')} cases, ${(5 * caseCount).toLocaleString('en')} timeline entries: ${ms(performance.now() - t)}`,
+);
 await store.query('analyze');
 
 const graph = createIdentityGraph(store);
 const book = createCaseBook(graph, { touchpoints: true });
 const pick = (i) => 1 + ((i * 104_729) % profiles);
 
+// The machine's own cost of one round trip to the embedded database, to read the numbers below by.
+const roundTrip = await timed(samples, () => store.query('select 1'));
+console.log(`round trip (select 1)   p50 ${ms(roundTrip.p50)}  p99 ${ms(roundTrip.p99)}`);
 const lookupAnon = await timed(samples, (i) => graph.lookup({ anonymousId: `anon-${pick(i)}` }));
 const lookupPhone = await timed(samples, (i) => graph.lookup({ phone: phoneOf(pick(i + 7)) }));
-const linkNew = await timed(samples, (i) => graph.link({ anonymousId: `anon-${pick(i + 13)}` }, { email: `bench-${i}@x.io` }, { reason: 'bench' }));
+const linkNew = await timed(samples, (i) =>
+  graph.link({ anonymousId: `anon-${pick(i + 13)}` }, { email: `bench-${i}@x.io` }, { reason: 'bench' }),
+);
 const linkMerge = await timed(samples, (i) =>
-  graph.link({ anonymousId: `anon-${pick(2 * i + 101)}` }, { anonymousId: `anon-${pick(2 * i + 102)}` }, { reason: 'bench merge' }),
+  graph.link(
+    { anonymousId: `anon-${pick(2 * i + 101)}` },
+    { anonymousId: `anon-${pick(2 * i + 102)}` },
+    { reason: 'bench merge' },
+  ),
 );
 
 // One customer with a 200-event case (through record(), as the forwarder would deliver them).
@@ -94,7 +109,9 @@ const event = (name, properties, k) => ({
 });
 await book.record(event('case.opened', { caseId: 'LONG-1', channel: 'hotline', identities: [{ phone }] }, 0));
 for (let k = 1; k < 200; k++)
-  await book.record(event('case.message', { caseId: 'LONG-1', direction: k % 2 ? 'out' : 'in', text: `message ${k}` }, k));
+  await book.record(
+    event('case.message', { caseId: 'LONG-1', direction: k % 2 ? 'out' : 'in', text: `message ${k}` }, k),
+  );
 const history = await timed(Math.min(samples, 500), () => book.history({ phone }));
 const story = await book.history({ phone });
 
@@ -102,14 +119,20 @@ console.log(`lookup by anonymousId   p50 ${ms(lookupAnon.p50)}  p99 ${ms(lookupA
 console.log(`lookup by hashed phone  p50 ${ms(lookupPhone.p50)}  p99 ${ms(lookupPhone.p99)}`);
 console.log(`link (new identity)     p50 ${ms(linkNew.p50)}  p99 ${ms(linkNew.p99)}`);
 console.log(`link (merge 2 profiles) p50 ${ms(linkMerge.p50)}  p99 ${ms(linkMerge.p99)}`);
-console.log(`history(), ${story.timeline.length}-event case p50 ${ms(history.p50)}  p99 ${ms(history.p99)}   (targets: link/lookup p99 < 5 ms, history p99 < 20 ms)`);
+console.log(
+  `history(), ${story.timeline.length}-event case p50 ${ms(history.p50)}  p99 ${ms(history.p99)}   (targets: link/lookup p99 < 5 ms, history p99 < 20 ms)`,
+);
 
 if (shared > 0) {
   const capped = createIdentityGraph(store); // default cap: 1000 identities per profile
   t = performance.now();
   const counts = {};
   for (let i = 0; i < shared; i++) {
-    const r = await capped.link({ anonymousId: `kiosk-${i}` }, { phone: '+842838000000' }, { reason: 'typed the shop phone' });
+    const r = await capped.link(
+      { anonymousId: `kiosk-${i}` },
+      { phone: '+842838000000' },
+      { reason: 'typed the shop phone' },
+    );
     counts[r.status] = (counts[r.status] ?? 0) + 1;
   }
   const took = performance.now() - t;
@@ -123,6 +146,11 @@ if (shared > 0) {
 const [{ bytes }] = await store.query('select pg_database_size(current_database()) as bytes');
 const mem = process.memoryUsage();
 console.log(
-  `memory: RSS ${(mem.rss / 2 ** 20).toFixed(0)} MB (PGlite's WebAssembly heap included), database ${(Number(bytes) / 2 ** 20).toFixed(0)} MB; total ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  `load average ${(await import('node:os'))
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(
+      ' ',
+    )} on ${(await import('node:os')).availableParallelism()} cores; memory: RSS ${(mem.rss / 2 ** 20).toFixed(0)} MB (PGlite's WebAssembly heap included), database ${(Number(bytes) / 2 ** 20).toFixed(0)} MB; total ${((performance.now() - started) / 1000).toFixed(0)} s`,
 );
 await store.close();

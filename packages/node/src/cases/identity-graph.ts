@@ -141,25 +141,20 @@ export function createIdentityGraph(store: SqlStore, options: IdentityGraphOptio
   }
 
   async function ensure(tx: SqlRunner, k: IdentityKey): Promise<Resolved> {
-    const at = now();
-    // One round trip for the common case (already known); a new identity gets its own profile.
-    const [row] = await tx.query<{ id: unknown; profile_id: unknown; created: boolean }>(
+    // One round trip: a known identity is read; a new one is stored with a profile of its own.
+    const [row] = await tx.query<{ id: unknown; profile_id: unknown }>(
       `with ins as (
          insert into identities (kind, value, profile_id, created_at) values ($1, $2, nextval('profiles_id_seq'), $3)
-         on conflict (kind, value) do nothing returning id, profile_id)
-       select id, profile_id, true as created from ins
-       union all select id, profile_id, false from identities where kind = $1 and value = $2`,
-      [k.kind, k.value, at],
+         on conflict (kind, value) do nothing returning id, profile_id),
+       profile as (
+         insert into profiles (id, size, user_ids, created_at)
+         select profile_id, 1, case when $1 = 'userId' then array[$2] else '{}'::text[] end, $3 from ins)
+       select id, profile_id from ins
+       union all select id, profile_id from identities where kind = $1 and value = $2`,
+      [k.kind, k.value, now()],
     );
     if (!row) throw new Error(`identity ${k.kind} could not be stored`);
-    const resolved = { id: num(row.id), profileId: num(row.profile_id) };
-    if (row.created)
-      await tx.query('insert into profiles (id, size, user_ids, created_at) values ($1, 1, $2, $3)', [
-        resolved.profileId,
-        k.kind === 'userId' ? [k.value] : [],
-        at,
-      ]);
-    return resolved;
+    return { id: num(row.id), profileId: num(row.profile_id) };
   }
 
   async function review(tx: SqlRunner, linkId: number, kind: Review['kind'], detail: string): Promise<number> {
