@@ -103,6 +103,25 @@ describe('startSurveys', () => {
     }
   });
 
+  it('asks only its audience (signed-in customers, a language)', async () => {
+    const { tp, surveys: s } = start({
+      feedbackTab: false,
+      locale: 'en-GB',
+      surveys: {
+        members: { ...surveys['why-cart']!, audience: { identified: true } },
+        vietnamese: { ...surveys['why-cart']!, audience: { locales: ['vi'] } },
+      },
+    });
+    expect(await s.show('members')).toEqual({ status: 'skipped', reason: 'audience' });
+    expect(await s.show('vietnamese')).toEqual({ status: 'skipped', reason: 'audience' });
+    tp.identify('cust-3');
+    const shown = s.show('members');
+    await waitForPrompt();
+    (prompt()!.querySelector('.close') as HTMLButtonElement).click();
+    expect(await shown).toEqual({ status: 'dismissed' });
+    tp.destroy();
+  });
+
   it('never shows while an upsell offer is on screen or on the payment step: it waits for the next page view', async () => {
     const offer = document.createElement('div');
     offer.setAttribute('data-touchpoint-offer', 'upsell');

@@ -36,6 +36,8 @@ export interface BrowserSurvey {
   comment?: boolean;
   about?: string;
   trigger?: { touchpoint: string } | { serverEvent: string };
+  /** Only signed-in customers, only some languages (`vi` covers `vi-VN`). */
+  audience?: { identified?: boolean; locales?: readonly string[] };
   sample?: number;
   paymentStep?: boolean;
   followUp?: boolean;
@@ -71,7 +73,7 @@ export interface StartSurveysOptions {
 export type SurveyOutcome =
   | FeedbackPromptResult
   | { status: 'deferred'; reason: 'offer_on_screen' | 'payment_step' }
-  | { status: 'skipped'; reason: 'not_sampled' | 'capped' | 'unknown_survey' | 'busy' | 'unavailable' };
+  | { status: 'skipped'; reason: 'audience' | 'not_sampled' | 'capped' | 'unknown_survey' | 'busy' | 'unavailable' };
 
 export interface Surveys {
   /** Shows a survey now (by id, or a server-sent prompt), unless sampling, the cap or the page says no. */
@@ -143,6 +145,15 @@ export function startSurveys(tracker: SurveyTracker, options: StartSurveysOption
     const def = typeof which === 'string' ? (Object.hasOwn(surveys, which) ? surveys[which] : undefined) : which;
     if (!def || stopped) return { status: 'skipped', reason: 'unknown_survey' };
     const fromServer = typeof which !== 'string';
+    const audience = def.audience;
+    const lang = locale.toLowerCase();
+    if (
+      (audience?.identified && !tracker.getIds().userId) ||
+      (audience?.locales &&
+        !audience.locales.some((l) => lang === l.toLowerCase() || lang.startsWith(`${l.toLowerCase()}-`)))
+    ) {
+      return { status: 'skipped', reason: 'audience' };
+    }
     // Server prompts were sampled and capped by the server already.
     if (!fromServer) {
       if (!inSurveySample(id, customer(), def.sample ?? 1)) return { status: 'skipped', reason: 'not_sampled' };

@@ -28,6 +28,13 @@ describe('defineSurveys', () => {
     expect(fieldOf(() => defineSurveys({ a: { kind: 'single', question, trigger: { touchpoint: 'x' } } }))).toBe(
       'surveys["a"].options',
     );
+    expect(
+      fieldOf(() =>
+        defineSurveys({
+          a: { kind: 'csat', question, trigger: { touchpoint: 'x' }, audience: { locales: 'vi' as never } },
+        }),
+      ),
+    ).toBe('surveys["a"].audience');
     expect(fieldOf(() => defineSurveys({ a: { kind: 'csat', question, trigger: {} as never } }))).toBe(
       'surveys["a"].trigger',
     );

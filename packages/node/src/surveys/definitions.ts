@@ -38,6 +38,8 @@ export interface SurveyDefinition {
   /** The touchpoint the answers are about (default: the trigger's touchpoint or server event). */
   about?: string;
   trigger: SurveyTrigger;
+  /** Who may be asked: only signed-in customers, only some languages (default: everyone). */
+  audience?: SurveyAudience;
   /** Share of customers in the sample, 0-1 (default 1). Sticky: see `inSurveySample`. */
   sample?: number;
   /** Made for the payment step: may show there (default false: never on the payment step). */
@@ -48,6 +50,14 @@ export interface SurveyDefinition {
   aboutCase?: boolean;
   /** A "why?" follow-up (cancellation, abandonment): its answers count as negative in the ranking. */
   followUp?: boolean;
+}
+
+/** Who a survey is for. Every condition given must hold. */
+export interface SurveyAudience {
+  /** Only customers with a `userId` (signed in). */
+  identified?: boolean;
+  /** Only these languages, e.g. `['vi']` (matched on the page's locale; `vi` covers `vi-VN`). */
+  locales?: readonly string[];
 }
 
 export type SurveyDefinitions = Record<string, SurveyDefinition>;
@@ -142,6 +152,17 @@ export function defineSurveys<const T extends SurveyDefinitions>(definitions: T)
     if (def.sample !== undefined && !(typeof def.sample === 'number' && def.sample >= 0 && def.sample <= 1)) {
       throw new TouchpointConfigError(`${at}.sample`, `must be a share from 0 to 1, got ${String(def.sample)}`);
     }
+    const audience = def.audience as SurveyAudience | undefined;
+    if (
+      audience !== undefined &&
+      (typeof audience !== 'object' ||
+        audience === null ||
+        (audience.identified !== undefined && typeof audience.identified !== 'boolean') ||
+        (audience.locales !== undefined &&
+          !(Array.isArray(audience.locales) && audience.locales.every((l) => typeof l === 'string' && l !== ''))))
+    ) {
+      throw new TouchpointConfigError(`${at}.audience`, 'must be { identified?: boolean, locales?: string[] }');
+    }
     if (def.about !== undefined && (typeof def.about !== 'string' || def.about === '' || def.about.length > 128)) {
       throw new TouchpointConfigError(`${at}.about`, 'must be a touchpoint name of 1-128 characters');
     }
@@ -156,6 +177,21 @@ export function defineSurveys<const T extends SurveyDefinitions>(definitions: T)
 export function surveyAbout(def: SurveyDefinition): string {
   if (def.about) return def.about;
   return 'touchpoint' in def.trigger ? def.trigger.touchpoint : def.trigger.serverEvent;
+}
+
+/** Whether a customer (signed in or not, in `locale`) is in a survey's audience. */
+export function inAudience(
+  def: Pick<SurveyDefinition, 'audience'>,
+  customer: { identified: boolean; locale?: string },
+): boolean {
+  const audience = def.audience;
+  if (!audience) return true;
+  if (audience.identified && !customer.identified) return false;
+  if (audience.locales) {
+    const locale = customer.locale?.toLowerCase() ?? '';
+    return audience.locales.some((l) => locale === l.toLowerCase() || locale.startsWith(`${l.toLowerCase()}-`));
+  }
+  return true;
 }
 
 /** The text for `locale` (`vi-VN` uses `vi`), else English. */

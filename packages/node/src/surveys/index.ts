@@ -12,9 +12,11 @@ export {
 } from './answer-handler.js';
 export {
   defineSurveys,
+  inAudience,
   type LocalizedText,
   localize,
   SURVEY_KINDS,
+  type SurveyAudience,
   type SurveyCatalog,
   type SurveyDefinition,
   type SurveyDefinitions,

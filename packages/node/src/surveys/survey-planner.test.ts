@@ -1,6 +1,7 @@
 import type { PageEvent, TouchpointEvent, TrackEvent } from '@touchpoint/core';
 import { describe, expect, it } from 'vitest';
 import { uuid } from '../../test/events.js';
+import { defineSurveys } from './definitions.js';
 import { inSurveySample } from './sampling.js';
 import { createSurveys } from './survey-planner.js';
 import { shopSurveys } from './test-surveys.js';
@@ -141,6 +142,28 @@ describe('createSurveys', () => {
     }
     expect(results.filter(Boolean).length).toBeGreaterThan(30);
     expect(results.filter(Boolean).length).toBeLessThan(90);
+  });
+
+  it('asks only its audience: a Vietnamese-only survey is never shown to an English page', async () => {
+    const surveys = createSurveys({
+      surveys: defineSurveys({
+        'vi-only': {
+          kind: 'csat',
+          question: { en: 'How was it?', vi: 'Thế nào?' },
+          trigger: { serverEvent: 'order.delivered' },
+          audience: { identified: true, locales: ['vi'] },
+        },
+      }),
+    });
+    const withLocale = (userId: string, locale: string) => ({
+      ...pageView({ userId }),
+      context: { locale, page: { path: '/' } },
+    });
+    await surveys.trigger({ event: 'order.delivered', userId: 'cust-en' });
+    expect(await surveys.prompts([withLocale('cust-en', 'en-GB')])).toEqual([]);
+    expect(await surveys.prompts([withLocale('cust-en', 'vi-VN')])).toEqual([]); // dropped, not kept
+    await surveys.trigger({ event: 'order.delivered', userId: 'cust-vi' });
+    expect(await surveys.prompts([withLocale('cust-vi', 'vi-VN')])).toMatchObject([{ survey: 'vi-only' }]);
   });
 
   it('drops prompts that waited longer than pendingDays, and refuses a bad config', async () => {

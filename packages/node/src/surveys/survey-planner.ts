@@ -17,7 +17,13 @@ import {
   TouchpointConfigError,
   type TouchpointEvent,
 } from '@touchpoint/core';
-import type { SurveyCatalog, SurveyDefinition, SurveyDefinitions, SurveyId } from './definitions.js';
+import {
+  inAudience,
+  type SurveyCatalog,
+  type SurveyDefinition,
+  type SurveyDefinitions,
+  type SurveyId,
+} from './definitions.js';
 import { inSurveySample } from './sampling.js';
 import { createMemorySurveyStore, type PendingSurvey, type SurveyStore } from './survey-store.js';
 
@@ -150,7 +156,8 @@ export function createSurveys<const C extends SurveyDefinitions>(options: Survey
       return out;
     },
     async prompts(accepted) {
-      const visits = new Map<string, string>(); // customer → path of their latest page view
+      // customer → their latest page view: its path, whether they are signed in, their locale
+      const visits = new Map<string, { path: string; identified: boolean; locale?: string }>();
       for (const event of accepted) {
         const customer = event.userId ?? event.anonymousId;
         if (customer === undefined) continue;
@@ -158,20 +165,30 @@ export function createSurveys<const C extends SurveyDefinitions>(options: Survey
           const survey = event.properties?.survey;
           if (typeof survey === 'string') await store.markShown(customer, survey, clock.now());
         } else if (event.type === 'page') {
-          visits.set(customer, event.context?.page?.path ?? '/');
+          visits.set(customer, {
+            path: event.context?.page?.path ?? '/',
+            identified: event.userId !== undefined,
+            ...(event.context?.locale ? { locale: event.context.locale } : {}),
+          });
         }
       }
       const out: SurveyPrompt[] = [];
-      for (const [customer, path] of visits) {
+      for (const [customer, visit] of visits) {
         const keep: PendingSurvey[] = [];
         for (const pending of await store.takePending(customer)) {
           if (clock.now() - pending.at > pendingMs || !Object.hasOwn(definitions, pending.survey)) continue;
-          if (out.length > 0 || (isPaymentStep(path) && !definitions[pending.survey]!.paymentStep)) {
+          const def = definitions[pending.survey]!;
+          // Not now (one per answer; the payment step; not signed in on this device yet): later.
+          if (
+            out.length > 0 ||
+            (isPaymentStep(visit.path) && !def.paymentStep) ||
+            (def.audience?.identified && !visit.identified)
+          ) {
             keep.push(pending);
             continue;
           }
-          // Sampled when queued; the cap and open cases may have changed since.
-          if (!(await check(pending.survey, customer, true)).ok) continue;
+          // Sampled when queued; the cap and open cases may have changed since. Another language: never.
+          if (!inAudience(def, visit) || !(await check(pending.survey, customer, true)).ok) continue;
           await store.markShown(customer, pending.survey, clock.now());
           out.push(toPrompt(pending));
         }
