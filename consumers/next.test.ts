@@ -2,9 +2,10 @@
  * A Next.js App Router app built from the packed tarballs with `next build` (Turbopack, Next's own
  * type check and generated route validator) and served with `next start`. It guards the documented
  * route `export const POST = createIngestHandler({…})`, which only Next's route validator checks, and
- * a wrapper route; both must deliver what they accept. The page imports @touchpoint/browser in a
- * client component, so it is server-rendered too.
+ * a wrapper route, and Segment's API on a catch-all route; all must deliver what they accept. The
+ * page imports @touchpoint/browser in a client component, so it is server-rendered too.
  */
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sink, startSink } from '../packages/node/test/loopback-sink.js';
@@ -77,6 +78,29 @@ describe.skipIf(skipWithoutFrameworks('the Next.js consumer app', ['next', 'reac
       const events = await delivered(sink, 5);
       const ids = events.map((e) => e.messageId).sort();
       expect(ids).toEqual([...direct.batch, ...wrapped.batch].map((e) => e.messageId).sort());
+    });
+
+    it('delivers a Segment batch posted to a catch-all route exporting createSegmentIngestHandler', async () => {
+      const before = sink.delivered.length;
+      const messageId = randomUUID();
+      const response = await fetch(new URL('/v1/batch', app.url), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Basic ${Buffer.from('seg_test_next:').toString('base64')}`,
+        },
+        body: JSON.stringify({
+          batch: [{ type: 'track', event: 'Order Completed', userId: 'cust-7', messageId, properties: { total: 42 } }],
+          sentAt: new Date().toISOString(),
+        }),
+      });
+      expect(response.status).toBe(200);
+      const events = await delivered(sink, before + 1);
+      expect(events.find((e) => e.messageId === messageId)).toMatchObject({
+        event: 'Order Completed',
+        userId: 'cust-7',
+        properties: { total: 42 },
+      });
     });
 
     it.skipIf(skipWithoutChromium('the Next.js page in Chromium'))(
