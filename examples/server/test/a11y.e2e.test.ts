@@ -170,6 +170,51 @@ describe.skipIf(skipWithoutChromium('the accessibility scan'))(
       });
     }
 
+    it('the answer page behind a signed survey link (en, vi), before and after answering', async () => {
+      const { createSurveyAnswerHandler, createSurveyLink, defineSurveys } = await import('@touchpoint/node/surveys');
+      const { toNodeHandler } = await import('@touchpoint/node');
+      const secret = 'an-a11y-test-secret-of-32-characters!';
+      const surveys = defineSurveys({
+        'after-case': {
+          kind: 'csat',
+          question: { en: 'How did we handle your request?', vi: 'Chúng tôi xử lý yêu cầu của bạn thế nào?' },
+          trigger: { serverEvent: 'case.resolved' },
+        },
+        'why-cancel': {
+          kind: 'multiple',
+          question: { en: 'Why did you cancel?', vi: 'Vì sao bạn huỷ?' },
+          options: [
+            { id: 'late', label: { en: 'It was late', vi: 'Giao trễ' } },
+            { id: 'price', label: { en: 'The price', vi: 'Giá' } },
+          ],
+          trigger: { serverEvent: 'order.cancelled' },
+        },
+      });
+      const answers = createSurveyAnswerHandler({ surveys, secret, forwarder: { feedback: () => true } });
+      const server = createServer(toNodeHandler(answers));
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/s`;
+      try {
+        for (const [survey, lang] of [
+          ['after-case', 'en'],
+          ['after-case', 'vi'],
+          ['why-cancel', 'en'],
+        ] as const) {
+          const url = `${createSurveyLink({ baseUrl: base, secret, survey, identity: { userId: 'cust-1' } })}&lang=${lang}`;
+          const page = await context.newPage();
+          await page.goto(url);
+          expect({ survey, lang, found: summary(await scanA11y(page)) }).toEqual({ survey, lang, found: [] });
+          await page.locator('input').first().check();
+          await page.locator('button[type="submit"]').click();
+          await page.waitForSelector('[role="status"]');
+          expect({ survey, lang, after: summary(await scanA11y(page)) }).toEqual({ survey, lang, after: [] });
+          await page.close();
+        }
+      } finally {
+        await new Promise((r) => server.close(r));
+      }
+    });
+
     describe('the demo', () => {
       // Loaded here, so the component scans above run even while the demo does not build.
       let demo: Awaited<ReturnType<typeof import('../src/demo-server.js').startDemoServer>>;
