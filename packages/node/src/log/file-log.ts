@@ -22,7 +22,7 @@ export interface FileLogOptions {
   dir: string;
   /** Disk budget for the segments; past it `append` answers `full` (default 1 GiB). */
   maxBytes?: number;
-  /** Size at which a new segment file is started (default 64 MiB). */
+  /** Size at which a new segment file is started (default 64 MiB, at most an eighth of `maxBytes`). */
   segmentBytes?: number;
   /** Most messages one reader holds handed out but not acked (default 10 000). */
   maxOutstanding?: number;
@@ -96,7 +96,8 @@ export function fileLog(options: FileLogOptions): EventLog {
   checkOptions(options);
   const dir = options.dir;
   const maxBytes = options.maxBytes ?? 1024 ** 3;
-  const segmentBytes = options.segmentBytes ?? 64 * 1024 * 1024;
+  // The segment being written is never deleted, so it may pin at most an eighth of the budget.
+  const segmentBytes = Math.min(options.segmentBytes ?? 64 * 1024 * 1024, Math.max(4096, Math.floor(maxBytes / 8)));
   const cursorSyncMs = options.cursorSyncMs ?? 100;
   const clock = options.clock ?? systemClock;
   const onError = options.onError ?? ((e) => console.warn(`[touchpoint] fileLog ${e.source}: ${e.message}`));
