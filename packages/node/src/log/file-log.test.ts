@@ -166,6 +166,17 @@ describe('fileLog', () => {
     expect(await l.append([json(i)])).toEqual({ ok: true });
   });
 
+  it('frees room under a budget smaller than the default segment size', async () => {
+    const l = log({ maxBytes: 64 * 1024 });
+    const reader = await l.reader('crm');
+    let n = 0;
+    while ((await l.append([json(n)])).ok) n++;
+    await reader.ack(await readAll(reader));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(l.hasRoom(1000)).toBe(true);
+    expect(await l.append([json(n)])).toEqual({ ok: true });
+  });
+
   it('groups concurrent appends into shared writes, in order', async () => {
     const l = log();
     const results = await Promise.all(Array.from({ length: 500 }, (_, i) => l.append([json(i)])));
