@@ -157,9 +157,12 @@ describe('createJourneyAggregator', () => {
     agg.add(track('s2', 1, 'offer.shown', { offerId: 'o2', kind: 'upsell' }));
     agg.add(track('s2', 2, 'offer.dismissed', { offerId: 'o2', kind: 'upsell' }));
     agg.add(track('s3', 1, 'offer.shown', { offerId: 'o3', kind: 'recovery' }));
+    agg.add(track('s4', 1, 'offer.shown', { offerId: 'o4', kind: 'replenishment' }));
+    agg.add(track('s4', 2, 'offer.accepted', { offerId: 'o4', kind: 'replenishment' }));
     expect(agg.summary().offers).toEqual({
       upsell: { shown: 2, accepted: 1, dismissed: 1 },
       recovery: { shown: 1, accepted: 0, dismissed: 0 },
+      replenishment: { shown: 1, accepted: 1, dismissed: 0 },
     });
   });
 

@@ -55,7 +55,7 @@ export interface DashboardSummary {
   /** Sessions without an order, by the last funnel step they reached. */
   dropOff: { after: string; sessions: number }[];
   alerts: AlertRecord[];
-  offers: Record<'upsell' | 'recovery', { shown: number; accepted: number; dismissed: number }>;
+  offers: Record<'upsell' | 'recovery' | 'replenishment', { shown: number; accepted: number; dismissed: number }>;
   /** Latest orders, newest first. */
   orders: { orderId: string; total: number; at: string }[];
   /** Latest NPS detractors and CSAT 1-2 answers, newest first. */
@@ -127,6 +127,7 @@ export function createJourneyAggregator(): JourneyAggregator {
   const offers = {
     upsell: { shown: 0, accepted: 0, dismissed: 0 },
     recovery: { shown: 0, accepted: 0, dismissed: 0 },
+    replenishment: { shown: 0, accepted: 0, dismissed: 0 },
   };
   const alerts: AlertRecord[] = [];
   const alertIds = new Set<string>();
@@ -162,7 +163,7 @@ export function createJourneyAggregator(): JourneyAggregator {
           | 'accepted'
           | 'dismissed'
           | undefined;
-        if (outcome) offers[p.kind === 'recovery' ? 'recovery' : 'upsell'][outcome]++;
+        if (outcome) offers[p.kind === 'recovery' || p.kind === 'replenishment' ? p.kind : 'upsell'][outcome]++;
       } else if (event.type === 'feedback') {
         feedback.push({ t, event });
         session.steps.push({ t, name: `feedback.${event.feedback.kind}` });
@@ -285,7 +286,11 @@ export function createJourneyAggregator(): JourneyAggregator {
           .map(([after, n]) => ({ after, sessions: n }))
           .sort((a, b) => b.sessions - a.sessions),
         alerts: [...alerts].sort((a, b) => Date.parse(b.at) - Date.parse(a.at)).slice(0, MAX_LIST),
-        offers: { upsell: { ...offers.upsell }, recovery: { ...offers.recovery } },
+        offers: {
+          upsell: { ...offers.upsell },
+          recovery: { ...offers.recovery },
+          replenishment: { ...offers.replenishment },
+        },
         orders: [...orders]
           .sort((a, b) => b.t - a.t)
           .slice(0, MAX_LIST)

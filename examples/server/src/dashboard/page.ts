@@ -110,7 +110,7 @@ function alerts(s: DashboardSummary): string {
 }
 
 function offers(s: DashboardSummary): string {
-  const rows = (['upsell', 'recovery'] as const).flatMap((kind) => {
+  const rows = (['upsell', 'replenishment', 'recovery'] as const).flatMap((kind) => {
     const o = s.offers[kind];
     const rate = o.shown > 0 ? ` · ${Math.round((100 * o.accepted) / o.shown)}%` : '';
     return [
@@ -145,7 +145,7 @@ export function renderPanels(s: DashboardSummary, fixFirst?: string): string {
     `<div class="panels">`,
     panel('stages', 'Touchpoints per journey stage', stageChart(s.stages.buckets, s.stages.bucketMs, 1100, 240), true),
     panel('funnel', 'Funnel: product view → order', funnel(s)),
-    panel('offers', 'Upsell offers: shown vs accepted', offers(s)),
+    panel('offers', 'Upsell and replenishment offers: shown vs accepted', offers(s)),
     panel('scores', 'NPS and CSAT per touchpoint', scores(s)),
     panel('recent', 'Latest orders and detractors', recent(s)),
     panel('journeys', 'Most frequent journeys', journeys(s)),

@@ -335,6 +335,28 @@ describe('connectUpsell', () => {
     expect(document.querySelector('[data-touchpoint-offer]')).toBeNull();
     expect(offerProps(t, 'offer.dismissed')).toHaveLength(1);
   });
+
+  it('offers a due repeat item on this visit, with its timing, and records it as a replenishment', async () => {
+    const t = await setup();
+    const due = [
+      { item: 'gas-canister', probability: 0.6, because: 'you buy this about every 3 weeks; last time 20 days ago' },
+    ];
+    const decision = t.connection.offerDue(due);
+    expect(decision).toMatchObject({ show: true, reason: 'replenishment' });
+    expect(t.rendered).toHaveLength(0); // after the planner's delay
+    await t.clock.advanceAsync(3000);
+    expect(t.rendered[0]?.offer).toMatchObject({
+      kind: 'replenishment',
+      item: 'gas-canister',
+      adds: 'You buy this about every 3 weeks; last time 20 days ago.',
+    });
+    t.rendered[0]!.actions.accept();
+    expect(offerProps(t, 'offer.shown')[0]).toMatchObject({ kind: 'replenishment', trigger: 'replenishment' });
+    expect(offerProps(t, 'offer.accepted')[0]).toMatchObject({ kind: 'replenishment', item: 'gas-canister' });
+    expect(t.accepted[0]?.kind).toBe('replenishment');
+    // One offer per session (the policy default): nothing more on this visit.
+    expect(t.connection.offerDue(due)).toMatchObject({ show: false, reason: 'session_cap' });
+  });
 });
 
 // Compile-time check: a tracker typed like @touchpoint/browser's (generic `on`, catalog-typed

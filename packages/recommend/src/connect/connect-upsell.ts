@@ -9,9 +9,17 @@
  * failure goes to `onError`.
  */
 import { type Clock, type ConsentState, systemClock, type TouchpointEvent } from '@touchpoint/core';
-import type { Trigger, UpsellPlanner } from '../planner/planner.js';
+import { REPLENISHMENT_TRIGGER, type Trigger, type UpsellPlanner } from '../planner/planner.js';
 import { type CustomerState, emptyState, itemsOf, type OfferOutcome } from '../planner/state.js';
-import type { Decision, Offer, OfferActions, OfferCatalog, RecommenderLike, RenderedOffer } from '../planner/types.js';
+import type {
+  Decision,
+  DueCandidate,
+  Offer,
+  OfferActions,
+  OfferCatalog,
+  RecommenderLike,
+  RenderedOffer,
+} from '../planner/types.js';
 import { createMemoryStore, loadState, type StateStore } from '../storage/state-store.js';
 import type { UpsellTracker } from './tracker-shape.js';
 
@@ -60,6 +68,16 @@ export interface UpsellConnection {
   readonly visible: Offer | undefined;
   /** The customer's state as the connection knows it; `undefined` without consent. */
   getState(): CustomerState | undefined;
+  /**
+   * Replenishment on this visit: the planner's `decideReplenishment` picks the most likely of the
+   * customer's due repeat items (e.g. the server's `customers.dueItems(userId, now)`), and the
+   * offer is scheduled, re-checked and recorded like any other. Call after `ready`; returns the
+   * decision (`undefined` without consent or state).
+   * @example
+   * await upsell.ready;
+   * upsell.offerDue(await (await fetch(`/api/due?customer=${userId}`)).json());
+   */
+  offerDue(due: readonly DueCandidate[]): Decision | undefined;
   /** Stops listening, cancels a waiting offer and takes a visible one off the screen. */
   disconnect(): void;
 }
@@ -232,11 +250,29 @@ export function connectUpsell(tracker: UpsellTracker, options: ConnectUpsellOpti
     return decision;
   }
 
-  function consider(trigger: Trigger): void {
+  function decideDue(due: readonly DueCandidate[], delayMs?: number): Decision | undefined {
+    if (!state) return undefined;
+    const decision = planner.decideReplenishment({
+      due,
+      state,
+      consent: tracker.getConsent(),
+      now: clock.now(),
+      sessionId: ids().sessionId,
+      ...(catalog ? { catalog } : {}),
+      ...(delayMs === undefined ? {} : { delayMs }),
+    });
+    options.onDecision?.(decision, { name: REPLENISHMENT_TRIGGER });
+    return decision;
+  }
+
+  function consider(
+    trigger: Trigger,
+    decideNow: (delayMs?: number) => Decision | undefined = (delayMs) => decide(trigger, delayMs),
+  ): Decision | undefined {
     // One offer at a time: while a card is open, later triggers wait for the next chance.
-    if (visible) return;
-    const decision = decide(trigger);
-    if (!decision?.show) return;
+    if (visible) return undefined;
+    const decision = decideNow();
+    if (!decision?.show) return decision;
     cancelScheduled();
     const entry = { offer: decision.offer, trigger, timer: undefined as unknown };
     entry.timer = clock.setTimeout(
@@ -246,12 +282,13 @@ export function connectUpsell(tracker: UpsellTracker, options: ConnectUpsellOpti
         // An offer nobody can see would only be counted, not seen: skip it in a hidden tab.
         if ((globalThis as { document?: Document }).document?.visibilityState === 'hidden') return;
         // Look again now: feedback, a support chat or a purchase may have happened meanwhile.
-        const now = decide(trigger, 0);
+        const now = decideNow(0);
         if (now?.show && !visible) present(now.offer);
       }),
       Math.max(0, decision.at - clock.now()),
     );
     scheduled = entry;
+    return decision;
   }
 
   function record(outcome: OfferOutcome, offer: Offer, sessionId: string): void {
@@ -357,6 +394,15 @@ export function connectUpsell(tracker: UpsellTracker, options: ConnectUpsellOpti
       return visible?.offer;
     },
     getState: () => state,
+    offerDue(due) {
+      try {
+        if (!connected || !granted() || !Array.isArray(due)) return undefined;
+        return consider({ name: REPLENISHMENT_TRIGGER }, (delayMs) => decideDue(due, delayMs));
+      } catch (error) {
+        report(error);
+        return undefined;
+      }
+    },
     disconnect() {
       if (!connected) return;
       try {

@@ -36,7 +36,7 @@ import type {
 
 /** Defaults, chosen on the validation split of ../shared/data/onlineretail-customers (bench/). */
 export const CUSTOMER_MODEL_DEFAULTS = {
-  exploreWeight: 0.1,
+  exploreWeight: 0.05,
   exploreQueryItems: 64,
   gapQuantile: 0.4,
   gapDecay: 0.7,

@@ -56,7 +56,7 @@ export function ownGapDays(gaps: readonly number[], s: RhythmSettings): number {
 /**
  * The shop's tempo: per gap that ended on a day, log((gap + 1) / (its customer's median gap + 1)).
  * Built from every customer with at least two gaps; `at(day)` is exp(median of those ending in
- * (day − window, day]), 1 when none did. Answers are cached per day.
+ * (day − window, day]), 1 when none did.
  */
 export function createShopTempo(perCustomerDays: Iterable<readonly number[]>, windowDays: number) {
   const events: { day: number; x: number }[] = [];
@@ -74,7 +74,6 @@ export function createShopTempo(perCustomerDays: Iterable<readonly number[]>, wi
   events.sort((a, b) => a.day - b.day);
   const eventDays = Float64Array.from(events, (e) => e.day);
   const eventX = Float64Array.from(events, (e) => e.x);
-  const cache = new Map<number, number>();
 
   function firstAfter(day: number): number {
     let lo = 0;
@@ -87,6 +86,18 @@ export function createShopTempo(perCustomerDays: Iterable<readonly number[]>, wi
     return lo;
   }
 
+  // Every day from the first gap to the last + window, computed once, so an answer is a lookup
+  // (per-customer latency stays flat however many days the customers' last orders span).
+  const first = events.length ? eventDays[0]! : 0;
+  const factors = new Float64Array(
+    events.length ? eventDays[eventDays.length - 1]! - first + Math.ceil(windowDays) + 1 : 0,
+  );
+  for (let d = 0; d < factors.length; d++) {
+    const from = firstAfter(first + d - windowDays);
+    const to = firstAfter(first + d);
+    factors[d] = to > from ? Math.exp(selectMedian(eventX.slice(from, to))) : 1;
+  }
+
   // Spread of gaps around a customer's habit, robustly (1.4826 × MAD ≈ σ of a normal): the width
   // of the log-normal that turns a point estimate into "probability of an order within N days".
   const sigma = logRatios.length >= 10 ? Math.max(0.2, 1.4826 * median(logRatios)) : 0.8;
@@ -94,14 +105,8 @@ export function createShopTempo(perCustomerDays: Iterable<readonly number[]>, wi
   return {
     sigma,
     at(day: number): number {
-      let f = cache.get(day);
-      if (f === undefined) {
-        const from = firstAfter(day - windowDays);
-        const to = firstAfter(day);
-        f = to > from ? Math.exp(selectMedian(eventX.slice(from, to))) : 1;
-        cache.set(day, f);
-      }
-      return f;
+      const d = Math.round(day) - first;
+      return d >= 0 && d < factors.length ? factors[d]! : 1;
     },
   };
 }

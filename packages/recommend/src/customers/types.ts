@@ -63,7 +63,7 @@ export interface DueItem {
 
 /** Tuning of `createCustomerModel`. Every default was chosen on the validation split of the shared data. */
 export interface CustomerModelOptions {
-  /** Weight of "goes with what you buy" suggestions against the customer's own repeat frequency (default 0.1; 0 turns them off). */
+  /** Weight of "goes with what you buy" suggestions against the customer's own repeat frequency (default 0.05; 0 turns them off). */
   exploreWeight?: number;
   /** Most frequent items of the customer used to find explore suggestions (default 64). */
   exploreQueryItems?: number;
