@@ -191,11 +191,15 @@ describe.skipIf(!run)('jetStreamLog crash test (3-node cluster, 2 ingest instanc
 
     let sent = 0;
     let lost = 0;
+    const missing: string[] = [];
     let deliveries = 0;
     for (let inst = 0; inst < 2; inst++)
       for (let i = 0; i < EVENTS_PER_INGEST; i++) {
         if (ledger[inst]![i]! > 0) sent++;
-        if (ledger[inst]![i] === 2 && !sink.counts.has(eventId(inst, i))) lost++;
+        if (ledger[inst]![i] === 2 && !sink.counts.has(eventId(inst, i))) {
+          lost++;
+          if (missing.length < 2000) missing.push(eventId(inst, i));
+        }
       }
     for (const n of sink.counts.values()) deliveries += n;
     const stored = await storedMessages(cluster.urls[0]!);
@@ -211,6 +215,7 @@ describe.skipIf(!run)('jetStreamLog crash test (3-node cluster, 2 ingest instanc
       seconds: Math.round((Date.now() - started) / 1000),
     };
     console.log(`JetStream crash test: ${JSON.stringify(report)}\n  ${timeline.join('\n  ')}`);
+    if (lost > 0) console.log(await diagnose(cluster.urls, missing));
     expect(lost).toBe(0);
     expect(acknowledged).toBe(total);
     expect(sink.counts.size).toBe(total);
@@ -226,6 +231,44 @@ function firstUnacked(marks: Uint8Array): number {
 
 function eventId(instance: number, i: number): string {
   return `00000000-0000-4000-8${String(instance).padStart(3, '0')}-${i.toString(16).padStart(12, '0')}`;
+}
+
+/** Where the missing events are: still in the stream (and the consumer's state), dead-lettered, or gone. */
+async function diagnose(urls: string[], missing: string[]): Promise<string> {
+  const nc = await connect({ servers: urls, timeout: 2000 });
+  try {
+    const jsm = await jetstreamManager(nc, { timeout: 5000 });
+    const stream = await jsm.streams.info(STREAM);
+    const consumer = await jsm.consumers.info(STREAM, 'http');
+    const dead = await jsm.streams.info(`${STREAM}_DEAD`).catch(() => undefined);
+    const want = new Set(missing);
+    const found: string[] = [];
+    for (let seq = stream.state.first_seq; seq <= Math.min(stream.state.last_seq, stream.state.first_seq + 20_000) && found.length < 20; seq++) {
+      const m = await jsm.streams.getMessage(STREAM, { seq }).catch(() => null);
+      const id = m ? (m.json() as { messageId: string }).messageId : undefined;
+      if (id && want.has(id)) found.push(`${id}@${seq}`);
+    }
+    return JSON.stringify(
+      {
+        missing: missing.slice(0, 5),
+        stream: stream.state,
+        consumer: {
+          delivered: consumer.delivered,
+          ack_floor: consumer.ack_floor,
+          num_pending: consumer.num_pending,
+          num_ack_pending: consumer.num_ack_pending,
+          num_redelivered: consumer.num_redelivered,
+          cluster: consumer.cluster,
+        },
+        deadLetters: dead?.state.messages,
+        stillInStream: found,
+      },
+      null,
+      1,
+    );
+  } finally {
+    await nc.close();
+  }
 }
 
 async function streamInfo(url: string) {

@@ -209,7 +209,23 @@ export function jetStreamLog(options: JetStreamLogOptions): EventLog {
         trimmedAt = Date.now();
         // What every reader acked goes; a subject nobody reads keeps all it has.
         const floor = await ackFloor(session);
-        if (floor > 0) await session.jsm.streams.purge(target.stream, { filter: target.subject, seq: floor + 1 });
+        if (floor > 0 && target.subject === subject) {
+          // The events' stream holds this one subject: purge below the floor. (Not a purge with a
+          // subject filter: on nats-server 2.9 that moved the consumers' ack floors past messages
+          // still unacked — the crash test lost them.)
+          await session.jsm.streams.purge(target.stream, { seq: floor + 1 });
+        } else if (floor > 0) {
+          // A dead-letter subject shares its stream with other destinations': delete its replayed
+          // records one by one (few, and a delete leaves every consumer's state alone).
+          let seq = 0;
+          for (let n = 0; n < 1000; n++) {
+            const query = { seq: seq + 1, next_by_subj: target.subject } as unknown as { seq: number };
+            const stored = await session.jsm.streams.getMessage(target.stream, query);
+            if (!stored || stored.seq > floor) break;
+            seq = stored.seq;
+            await session.jsm.streams.deleteMessage(target.stream, seq, false);
+          }
+        }
       }
       const info = await session.jsm.streams.info(target.stream);
       // The dead-letter stream holds every destination's: count this subject's share by the whole.
