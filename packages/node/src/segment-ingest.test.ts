@@ -114,6 +114,24 @@ describe('Segment-compatible ingest over HTTP', () => {
     ]);
   });
 
+  it("takes batches on analytics.js's /b and /v1/b and Segment's /v1/import", async () => {
+    server = await startSegmentIngest();
+    for (const path of ['/b', '/v1/b', '/v1/import']) {
+      const res = await server.post(path, {
+        writeKey: SEGMENT_KEY,
+        batch: [{ type: 'track', messageId: uid(), userId: 'u1', event: `Sent to ${path}` }],
+        sentAt: new Date().toISOString(),
+      });
+      expect(res.status, path).toBe(200);
+    }
+    await until(() => server!.received.length === 3);
+    expect(server.received.map((e) => e.type === 'track' && e.event)).toEqual([
+      'Sent to /b',
+      'Sent to /v1/b',
+      'Sent to /v1/import',
+    ]);
+  });
+
   it('drops a resent messageId, and corrects the client clock from sentAt', async () => {
     server = await startSegmentIngest();
     const messageId = uid();
