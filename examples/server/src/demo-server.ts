@@ -9,12 +9,13 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { commerceTouchpoints } from '@touchpoint/core';
 import { createForwarder, createIngestHandler, feedbackAlert, fileLog, toNodeHandler } from '@touchpoint/node';
-import { createRecommender } from '@touchpoint/recommend';
+import { createCustomerModel, createRecommender } from '@touchpoint/recommend';
 import { createModelHandler, createRecommenderTrainer } from '@touchpoint/recommend/trainer';
 import { createAlertFeed } from './alert-feed.js';
 import { createLiveDashboard } from './dashboard/live-dashboard.js';
 import { type DemoCases, type DemoCasesOptions, startDemoCases } from './demo-cases.js';
 import { type DemoEnv, destinationsFromEnv } from './destinations-from-env.js';
+import { createDueHandler, DUE_PATH, returningCustomerOrders } from './returning-customers.js';
 import { readSeedBaskets } from './seed-baskets.js';
 import { createStaticFiles } from './static-files.js';
 
@@ -63,8 +64,13 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
   const recommender = createRecommender();
   const baskets = await readSeedBaskets(options.seedPath);
   recommender.learnBaskets(baskets);
+  // Each customer's orders and rhythm, for replenishment prompts: seeded with a returning
+  // customer, then fed every order the forwarder delivers (keyed by user id).
+  const customers = createCustomerModel({ exploreWeight: 0 });
+  customers.learnOrders(returningCustomerOrders(Date.now()));
   const trainer = createRecommenderTrainer({
     recommender,
+    customers,
     // A demo publishes often so you can watch it learn; a shop would keep the defaults.
     publishEveryInteractions: options.publishEveryInteractions ?? 10,
     publishIntervalMs: 30_000,
@@ -102,6 +108,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
   });
   const ingest = toNodeHandler(createIngestHandler({ forwarder, writeKeys: [DEMO_WRITE_KEY] }));
   const modelHandler = toNodeHandler(createModelHandler(trainer));
+  const dueHandler = createDueHandler(customers);
   const dashboard = createLiveDashboard({
     eventsPath: join(dataDir, 'touchpoints.jsonl'),
     alertsPath: join(dataDir, 'alerts.jsonl'),
@@ -113,6 +120,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === INGEST_PATH) return ingest(req, res);
     if (path === MODEL_PATH) return modelHandler(req, res);
+    if (path === DUE_PATH) return dueHandler(req, res);
     if (path === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     if (dashboard.handle(req, res, path)) return;
     if (cases?.handle(req, res, path)) return;
