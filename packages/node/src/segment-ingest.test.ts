@@ -1,6 +1,8 @@
+import { parseEvent } from '@touchpoint/core/schema';
 import { afterEach, describe, expect, it } from 'vitest';
 import { until } from '../test/events.js';
 import { SEGMENT_KEY, startSegmentIngest } from '../test/segment-server.js';
+import { toSegmentMessage } from './destinations/segment.js';
 import { memoryLog } from './log/memory-log.js';
 import { createSegmentIngestHandler } from './segment-ingest.js';
 import { fromSegmentMessage } from './segment-mapping.js';
@@ -274,6 +276,28 @@ describe('fromSegmentMessage', () => {
         },
       },
     });
+  });
+
+  it("round-trips a Touchpoint event through Segment's shape (destinations.segment, then this ingest) unchanged", () => {
+    const event = {
+      type: 'track' as const,
+      messageId: uid(),
+      timestamp: '2026-11-22T10:00:00.000Z',
+      anonymousId: 'a-1',
+      userId: 'u-1',
+      sessionId: 's-1',
+      event: 'cart.item_added',
+      properties: { sku: 'mug-42', price: 9.5 },
+      context: {
+        library: { name: 'touchpoint', version: '0.1.0' },
+        page: { path: '/cart', url: 'https://shop.test/cart' },
+        locale: 'de-DE',
+        channel: 'web',
+        extra: { device: { type: 'ios' }, experiment: 'b' },
+      },
+    };
+    const mapped = fromSegmentMessage(toSegmentMessage(event));
+    expect(mapped.ok && parseEvent(mapped.event)).toEqual({ ok: true, value: event });
   });
 
   it('turns an identify without userId into an Identify track with its traits, instead of refusing it', () => {

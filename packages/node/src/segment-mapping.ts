@@ -72,6 +72,17 @@ const MODELED_CONTEXT: Record<string, (v: unknown) => boolean> = {
     ['analytics', 'personalization', 'marketing'].every((k) => typeof v[k] === 'boolean'),
 };
 
+/** The fields of one call type or another, and which each type's mapping places itself. */
+const CALL_FIELDS = ['event', 'name', 'category', 'properties', 'traits', 'groupId', 'previousId'] as const;
+const USES: Record<SegmentCall, readonly string[]> = {
+  track: ['event', 'properties'],
+  page: ['name', 'category', 'properties'],
+  screen: ['name', 'category', 'properties'],
+  identify: ['traits'],
+  group: ['traits', 'groupId'],
+  alias: ['previousId'],
+};
+
 /** Top-level fields the mapping places itself; any other goes to `context.extra.segment`. */
 const PLACED = new Set([
   'type',
@@ -235,27 +246,10 @@ export function fromSegmentMessage(
     }
   }
   // Fields a call type does not use (traits on a track, properties on an identify) are kept too.
-  for (const key of ['properties', 'traits', 'event', 'name', 'previousId', 'groupId'] as const) {
-    if (message[key] !== undefined && !(key in event) && !(key in segment) && !usedBy(type, key))
-      segment[key] = message[key];
+  for (const key of CALL_FIELDS) {
+    if (message[key] !== undefined && !USES[type].includes(key)) segment[key] = message[key];
   }
   if (Object.keys(segment).length > 0) context.extra = { ...(context.extra as Raw | undefined), segment };
   if (Object.keys(context).length > 0) event.context = context;
   return { ok: true, event };
-}
-
-/** Whether the mapping above already placed `key` of a `type` call (so it is not copied twice). */
-function usedBy(type: SegmentCall, key: string): boolean {
-  switch (type) {
-    case 'track':
-      return key === 'event' || key === 'properties';
-    case 'page':
-    case 'screen':
-      return key === 'name' || key === 'properties';
-    case 'identify':
-    case 'group':
-      return key === 'traits' || key === 'groupId';
-    case 'alias':
-      return key === 'previousId';
-  }
 }
