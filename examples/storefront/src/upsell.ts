@@ -11,6 +11,7 @@ import {
   connectUpsell,
   createIdbStore,
   createUpsellPlanner,
+  type DueCandidate,
   type Offer,
   type RecommenderLike,
   type UpsellConnection,
@@ -19,6 +20,10 @@ import { createModelLoader, type ModelLoader } from '@touchpoint/recommend/model
 import { CURRENCY, findProduct } from './products.js';
 
 export const MODEL_URL = '/api/recommendations/model.json';
+/** The server's customer model answers which repeat items a signed-in customer is due to buy. */
+export const DUE_URL = '/api/recommendations/due';
+/** The demo's returning customer, with an order history on the server: open the shop with `?as=returning`. */
+export const RETURNING_CUSTOMER = 'demo-returning';
 
 /** The recovery gesture offered after negative feedback, once per unhappy episode. */
 export const RECOVERY = {
@@ -52,8 +57,33 @@ export function loadShopRecommender(
 }
 
 /**
+ * Replenishment: asks the server which repeat items the signed-in customer is due to buy again
+ * and lets the connection offer the most likely one on this visit (same planner rules, card and
+ * `offer.*` recording as any offer). Nothing without a user id or personalization consent.
+ */
+async function offerDueItems(
+  tp: Tracker<CommerceTouchpoints>,
+  connection: UpsellConnection,
+  onError?: (error: unknown) => void,
+): Promise<void> {
+  try {
+    const { userId } = tp.getIds();
+    const consent = tp.getConsent();
+    if (!userId || consent === 'pending' || !consent.personalization) return;
+    const res = await fetch(`${DUE_URL}?customer=${encodeURIComponent(userId)}`);
+    if (!res.ok) return;
+    const { due } = (await res.json()) as { due: DueCandidate[] };
+    await connection.ready;
+    connection.offerDue(due);
+  } catch (error) {
+    onError?.(error);
+  }
+}
+
+/**
  * Connects the planner to the tracker: an upsell a few seconds after a cart add, a recovery
- * offer after negative feedback.
+ * offer after negative feedback, and a replenishment prompt for a returning customer whose
+ * repeat item is due.
  *
  * @example
  * startUpsell(tp, recommender, { onAccept: (offer) => cart.add(offer.item) });
@@ -63,7 +93,10 @@ export function startUpsell(
   recommender: RecommenderLike,
   options: { onAccept: (offer: Offer) => void; onError?: (error: unknown) => void },
 ): UpsellConnection {
-  return connectUpsell(tp, {
+  // The demo's returning customer: signing in as them shows the timed replenishment prompt.
+  if (new URLSearchParams(location.search).get('as') === 'returning' && tp.getIds().userId !== RETURNING_CUSTOMER)
+    tp.identify(RETURNING_CUSTOMER);
+  const connection = connectUpsell(tp, {
     planner: createUpsellPlanner({
       // A few seconds after the cart add: the customer sees their cart update first.
       triggers: { 'cart.item_added': { intent: 'complementary', delayMs: 4000 } },
@@ -78,7 +111,17 @@ export function startUpsell(
       },
     },
     store: createIdbStore({ dbName: 'demo-shop-upsell' }),
-    onAccept: options.onAccept,
+    // A replenishment is accepted like an upsell: the item goes into the cart.
+    onAccept: (offer) => options.onAccept(offer.kind === 'replenishment' ? { ...offer, kind: 'upsell' } : offer),
     ...(options.onError ? { onError: options.onError } : {}),
   });
+  void offerDueItems(tp, connection, options.onError);
+  let asked = false;
+  tp.on('consent', (c) => {
+    if (c.personalization && !asked) {
+      asked = true;
+      void offerDueItems(tp, connection, options.onError);
+    }
+  });
+  return connection;
 }
