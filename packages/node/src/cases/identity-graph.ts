@@ -142,19 +142,13 @@ export function createIdentityGraph(store: SqlStore, options: IdentityGraphOptio
 
   async function ensure(tx: SqlRunner, k: IdentityKey): Promise<Resolved> {
     // One round trip: a known identity is read; a new one is stored with a profile of its own.
-    const [row] = await tx.query<{ id: unknown; profile_id: unknown }>(
-      `with ins as (
-         insert into identities (kind, value, profile_id, created_at) values ($1, $2, nextval('profiles_id_seq'), $3)
-         on conflict (kind, value) do nothing returning id, profile_id),
-       profile as (
-         insert into profiles (id, size, user_ids, created_at)
-         select profile_id, 1, case when $1 = 'userId' then array[$2] else '{}'::text[] end, $3 from ins)
-       select id, profile_id from ins
-       union all select id, profile_id from identities where kind = $1 and value = $2`,
-      [k.kind, k.value, now()],
-    );
-    if (!row) throw new Error(`identity ${k.kind} could not be stored`);
-    return { id: num(row.id), profileId: num(row.profile_id) };
+    const [row] = await tx.query<{ identity_id: unknown; profile: unknown }>('select * from tp_ensure($1, $2, $3)', [
+      k.kind,
+      k.value,
+      now(),
+    ]);
+    if (row?.identity_id == null) throw new Error(`identity ${k.kind} could not be stored`);
+    return { id: num(row.identity_id), profileId: num(row.profile) };
   }
 
   async function review(tx: SqlRunner, linkId: number, kind: Review['kind'], detail: string): Promise<number> {
@@ -176,22 +170,16 @@ export function createIdentityGraph(store: SqlStore, options: IdentityGraphOptio
   async function lockSides(tx: SqlRunner, a: Resolved, b: Resolved, lo: number, hi: number) {
     for (let attempt = 0; ; attempt++) {
       const rows = await tx.query<{
-        id: unknown;
-        profile_id: unknown;
+        identity_id: unknown;
+        profile: unknown;
         size: unknown;
         flag: string | null;
         user_ids: string[];
         link: string | null;
-      }>(
-        `select i.id, i.profile_id, p.size, p.flag, p.user_ids,
-           (select id || ':' || status from links where a = $2 and b = $3) as link
-         from identities i join profiles p on p.id = i.profile_id
-         where i.id = any($1::bigint[]) order by p.id for update of p`,
-        [[a.id, b.id], lo, hi],
-      );
+      }>('select * from tp_lock_sides($1::bigint[], $2, $3)', [[a.id, b.id], lo, hi]);
       const side = (id: number): Side | undefined => {
-        const r = rows.find((x) => num(x.id) === id);
-        return r && { profile: num(r.profile_id), size: num(r.size), flag: r.flag, users: r.user_ids ?? [] };
+        const r = rows.find((x) => num(x.identity_id) === id);
+        return r && { profile: num(r.profile), size: num(r.size), flag: r.flag, users: r.user_ids ?? [] };
       };
       const sa = side(a.id);
       const sb = side(b.id);
@@ -246,13 +234,14 @@ export function createIdentityGraph(store: SqlStore, options: IdentityGraphOptio
           };
       }
     }
-    const [edge] = await tx.query<{ id: unknown }>(
-      `insert into links (a, b, reason, source, status, at) values ($1, $2, $3, $4, $5, $6)
-       on conflict (a, b) do update set reason = excluded.reason, source = excluded.source, status = excluded.status,
-         undone_at = null, undo_reason = null
-       returning id`,
-      [lo, hi, reason, source, status, now()],
-    );
+    const [edge] = await tx.query<{ id: unknown }>('select tp_put_link($1, $2, $3, $4, $5, $6) as id', [
+      lo,
+      hi,
+      reason,
+      source,
+      status,
+      now(),
+    ]);
     const linkId = num(edge!.id);
     if (status !== 'active') {
       if (!held) return { status, linkId, profileId: sa.profile } as LinkResult;
@@ -263,16 +252,14 @@ export function createIdentityGraph(store: SqlStore, options: IdentityGraphOptio
     }
     if (sa.profile === sb.profile) return { status: 'linked', linkId, profileId: sa.profile };
     const [into, from] = sa.size >= sb.size ? [sa, sb] : [sb, sa];
-    // One statement: move the smaller profile's identities, grow the larger, drop the smaller, record the merge.
-    await tx.query(
-      `with moved as (update identities set profile_id = $1 where profile_id = $2 returning 1),
-       n as (select count(*)::int as c from moved),
-       grown as (update profiles set size = size + (select c from n),
-         user_ids = array(select distinct u from unnest(user_ids || $3::text[]) u) where id = $1),
-       gone as (delete from profiles where id = $2)
-       insert into merges (link_id, into_profile, from_profile, moved, reason, at) select $4, $1, $2, c, $5, $6 from n`,
-      [into.profile, from.profile, from.users, linkId, reason, now()],
-    );
+    await tx.query('select tp_merge($1, $2, $3::text[], $4, $5, $6)', [
+      into.profile,
+      from.profile,
+      from.users,
+      linkId,
+      reason,
+      now(),
+    ]);
     return { status: 'merged', linkId, profileId: into.profile };
   }
 
@@ -389,12 +376,7 @@ export function createIdentityGraph(store: SqlStore, options: IdentityGraphOptio
         profile_id: unknown;
         size: unknown;
         flag: string | null;
-      }>(
-        `select i2.kind, i2.value, p.id as profile_id, p.size, p.flag
-         from identities i join profiles p on p.id = i.profile_id join identities i2 on i2.profile_id = i.profile_id
-         where i.kind = $1 and i.value = $2 order by i2.id limit $3`,
-        [k.kind, k.value, cap],
-      );
+      }>('select * from tp_lookup($1, $2, $3)', [k.kind, k.value, cap]);
       const first = rows[0];
       if (!first) return undefined;
       return {

@@ -142,7 +142,91 @@ create table orders (
 create index orders_identity on orders (identity_id, at);
 `,
   },
+  {
+    version: 3,
+    name: 'hot-path functions',
+    // PL/pgSQL caches each statement's plan per connection: on the embedded store planning a join
+    // costs more than running it, so the graph's hot path calls these instead of sending SQL.
+    sql: `
+create function tp_lookup(k text, v text, lim integer)
+returns table (kind text, value text, profile_id bigint, size integer, flag text)
+language plpgsql stable as $f$
+begin
+  return query select i2.kind, i2.value, p.id, p.size, p.flag
+    from identities i join profiles p on p.id = i.profile_id join identities i2 on i2.profile_id = i.profile_id
+    where i.kind = k and i.value = v order by i2.id limit lim;
+end $f$;
+create function tp_ensure(k text, v text, at double precision)
+returns table (identity_id bigint, profile bigint)
+language plpgsql as $f$
+declare r record;
+begin
+  select i.id, i.profile_id into r from identities i where i.kind = k and i.value = v;
+  if not found then
+    insert into identities as i (kind, value, profile_id, created_at) values (k, v, nextval('profiles_id_seq'), at)
+      on conflict (kind, value) do nothing returning i.id, i.profile_id into r;
+    if found then
+      insert into profiles (id, size, user_ids, created_at)
+        values (r.profile_id, 1, case when k = 'userId' then array[v] else '{}'::text[] end, at);
+    else
+      select i.id, i.profile_id into r from identities i where i.kind = k and i.value = v;
+    end if;
+  end if;
+  return query select r.id::bigint, r.profile_id::bigint;
+end $f$;
+create function tp_lock_sides(ids bigint[], lo bigint, hi bigint)
+returns table (identity_id bigint, profile bigint, size integer, flag text, user_ids text[], link text)
+language plpgsql as $f$
+begin
+  return query select i.id, i.profile_id, p.size, p.flag, p.user_ids,
+      (select l.id || ':' || l.status from links l where l.a = lo and l.b = hi)
+    from identities i join profiles p on p.id = i.profile_id
+    where i.id = any(ids) order by p.id for update of p;
+end $f$;
+create function tp_put_link(lo bigint, hi bigint, why text, src text, st text, at double precision)
+returns bigint
+language plpgsql as $f$
+declare link_id bigint;
+begin
+  insert into links as l (a, b, reason, source, status, at) values (lo, hi, why, src, st, at)
+    on conflict (a, b) do update set reason = excluded.reason, source = excluded.source, status = excluded.status,
+      undone_at = null, undo_reason = null
+    returning l.id into link_id;
+  return link_id;
+end $f$;
+create function tp_merge(into_p bigint, from_p bigint, from_users text[], link_id bigint, why text, at double precision)
+returns integer
+language plpgsql as $f$
+declare moved integer;
+begin
+  update identities set profile_id = into_p where profile_id = from_p;
+  get diagnostics moved = row_count;
+  update profiles set size = size + moved,
+    user_ids = array(select distinct u from unnest(user_ids || from_users) u) where id = into_p;
+  delete from profiles where id = from_p;
+  insert into merges (link_id, into_profile, from_profile, moved, reason, at) values (link_id, into_p, from_p, moved, why, at);
+  return moved;
+end $f$;
+`,
+  },
 ];
+
+/** Splits a migration into statements at `;` line ends, keeping `$f$ … $f$` function bodies whole. */
+function splitStatements(sql: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  let inBody = false;
+  for (const line of sql.split('\n')) {
+    current += `${line}\n`;
+    if ((line.match(/\$f\$/g)?.length ?? 0) % 2 === 1) inBody = !inBody;
+    if (!inBody && line.trimEnd().endsWith(';')) {
+      out.push(current.trim());
+      current = '';
+    }
+  }
+  if (current.trim()) out.push(current.trim());
+  return out;
+}
 
 // Any constant shared by every instance: the lock is held only while migrating.
 const LOCK_KEY = 7_426_001;
@@ -160,7 +244,8 @@ export async function migrate(store: SqlStore): Promise<number[]> {
     );
     for (const m of MIGRATIONS) {
       if (done.has(m.version)) continue;
-      for (const statement of m.sql.split(';')) if (statement.trim()) await tx.query(statement);
+      // Function bodies contain `;`, so statements are split only where a line ends with one outside $f$ quotes.
+      for (const statement of splitStatements(m.sql)) await tx.query(statement);
       await tx.query('insert into migrations (version, name, applied_at) values ($1, $2, $3)', [
         m.version,
         m.name,
