@@ -4,6 +4,7 @@
 // Run after `pnpm build`: node --expose-gc bench/cost.mjs
 import { gzipSync } from 'node:zlib';
 import { createRecommender, recommenderFromJSON } from '../dist/index.js';
+import { createRandom, createZipf, sku } from './synthetic.mjs';
 
 const ITEMS = 50_000;
 const INTERACTIONS = 1_000_000;
@@ -11,36 +12,10 @@ const SUBJECTS = 120_000;
 const DAY = 86_400_000;
 const START = Date.parse('2026-08-01T00:00:00Z');
 
-// mulberry32: a small, well-mixed PRNG with a fixed seed (the protocol's LCG loses precision in
-// floating point, harmless for picking a hidden item but too lumpy to draw 1M interactions).
-let seed = 20261122;
-const rand = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let r = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-  return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-};
-
+const rand = createRandom(20261122);
 // Zipf(1.05) popularity over a shuffled catalogue; items come in "categories" of 40 so sessions
 // have structure to learn (a session browses around one category, with some random jumps).
-const cdf = new Float64Array(ITEMS);
-let total = 0;
-for (let r = 0; r < ITEMS; r++) {
-  total += 1 / (r + 1) ** 1.05;
-  cdf[r] = total;
-}
-const zipf = () => {
-  const u = rand() * total;
-  let lo = 0;
-  let hi = ITEMS - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (cdf[mid] < u) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-};
-const sku = (i) => `sku-${String(i).padStart(5, '0')}`;
+const zipf = createZipf(rand, ITEMS);
 
 function* sessions(count, dayOffset) {
   let produced = 0;

@@ -3,6 +3,7 @@
 // Prints learn time, heap, and per-customer latency of predictNextBasket / nextOrder / dueItems.
 // Numbers only — no pass/fail. Run after `pnpm build`: node --expose-gc bench/customers-cost.mjs
 import { createCustomerModel } from '../dist/index.js';
+import { createRandom, createZipf, sku } from './synthetic.mjs';
 
 const CUSTOMERS = 100_000;
 const ORDERS = 1_000_000;
@@ -10,31 +11,8 @@ const ITEMS = 20_000;
 const DAY = 86_400_000;
 const START = Date.parse('2025-12-01T00:00:00Z');
 
-let seed = 20261130;
-const rand = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let r = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-  return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-};
-const cdf = new Float64Array(ITEMS);
-let total = 0;
-for (let r = 0; r < ITEMS; r++) {
-  total += 1 / (r + 1) ** 1.05;
-  cdf[r] = total;
-}
-const zipf = () => {
-  const u = rand() * total;
-  let lo = 0;
-  let hi = ITEMS - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (cdf[mid] < u) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-};
-const sku = (i) => `sku-${String(i).padStart(5, '0')}`;
+const rand = createRandom(20261130);
+const zipf = createZipf(rand, ITEMS);
 
 /** 1M orders, oldest first per customer: 10 per customer on average, at their own rhythm. */
 function* orders() {
