@@ -211,14 +211,23 @@ export function createJetStreamReader(settings: JetStreamReaderSettings): JetStr
     clearTimeout(timer);
   }
 
-  function settle(messages: readonly LogMessage[], payload: string): void {
+  /** Sends `payload` for each held message; returns the reply subject of the last one sent. */
+  function settle(messages: readonly LogMessage[], payload: string, confirmLast = false): string | undefined {
     const nc = ready?.session.nc;
+    let last: string | undefined;
     for (const m of messages) {
       const reply = held.get(m.seq);
       if (reply === undefined) continue;
       held.delete(m.seq);
+      if (last !== undefined) publish(last, payload);
+      last = reply;
+    }
+    if (last !== undefined && !confirmLast) publish(last, payload);
+    return last;
+
+    function publish(reply: string, text: string) {
       try {
-        nc?.publish(reply, payload);
+        nc?.publish(reply, text);
       } catch {
         // Connection gone: the server hands the message out again after the ack wait.
       }
@@ -262,8 +271,14 @@ export function createJetStreamReader(settings: JetStreamReaderSettings): JetStr
       return result;
     },
     async ack(messages) {
-      settle(messages, '+ACK');
-      await flush();
+      // The last ack as a request: the consumer applies acks in order and answers that one once
+      // done, so when this resolves every ack is applied (list() and the trim see them).
+      const last = settle(messages, '+ACK', true);
+      const nc = ready?.session.nc;
+      if (last === undefined || !nc || nc.isClosed()) return;
+      await nc.request(last, '+ACK', { timeout: settings.requestTimeoutMs }).catch(() => {
+        // Unconfirmed: at worst the message is delivered again after the ack wait.
+      });
     },
     retry(messages, delayMs) {
       const delay = Math.max(0, Math.round(delayMs));
