@@ -243,7 +243,8 @@ async function diagnose(urls: string[], missing: string[]): Promise<string> {
     const dead = await jsm.streams.info(`${STREAM}_DEAD`).catch(() => undefined);
     const want = new Set(missing);
     const found: string[] = [];
-    for (let seq = stream.state.first_seq; seq <= Math.min(stream.state.last_seq, stream.state.first_seq + 20_000) && found.length < 20; seq++) {
+    const last = Math.min(stream.state.last_seq, stream.state.first_seq + 20_000);
+    for (let seq = stream.state.first_seq; seq <= last && found.length < 20; seq++) {
       const m = await jsm.streams.getMessage(STREAM, { seq }).catch(() => null);
       const id = m ? (m.json() as { messageId: string }).messageId : undefined;
       if (id && want.has(id)) found.push(`${id}@${seq}`);
