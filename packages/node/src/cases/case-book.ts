@@ -531,24 +531,14 @@ export function createCaseBook(graph: IdentityGraph, options: CaseBookOptions = 
       const profile = await graph.lookup(ref);
       if (!profile) return undefined;
       // Plain reads, no transaction: on the embedded store a round trip costs as much as the query.
-      const cases = await store.query<CaseRow>(
-        `select ${CASE_COLUMNS} from cases c join identities i on i.id = c.identity_id where i.profile_id = $1 order by c.opened_at`,
-        [profile.id],
-      );
+      const cases = await store.query<CaseRow>('select * from tp_profile_cases($1)', [profile.id]);
       const rows = await store.query<{
-        seq: unknown;
         at: unknown;
         kind: string;
         case_id: string | null;
         channel: string | null;
         data: unknown;
-      }>(
-        `select seq, at, kind, case_id, channel, data from timeline where identity_id in (select id from identities where profile_id = $1)
-           union
-           select seq, at, kind, case_id, channel, data from timeline where case_id = any($2::text[])
-           order by at desc, seq desc limit $3`,
-        [profile.id, cases.map((c) => c.id), limit],
-      );
+      }>('select * from tp_history($1, $2::text[], $3)', [profile.id, cases.map((c) => c.id), limit]);
       return { profile, cases: cases.map(toSummary), timeline: rows.reverse().map(toEntry) };
     },
     async getCase(caseId) {

@@ -207,6 +207,23 @@ begin
   insert into merges (link_id, into_profile, from_profile, moved, reason, at) values (link_id, into_p, from_p, moved, why, at);
   return moved;
 end $f$;
+create function tp_profile_cases(profile bigint)
+returns setof cases
+language plpgsql stable as $f$
+begin
+  return query select c.* from cases c join identities i on i.id = c.identity_id where i.profile_id = profile order by c.opened_at;
+end $f$;
+create function tp_history(profile bigint, case_ids text[], lim integer)
+returns table (seq bigint, at double precision, kind text, case_id text, channel text, data jsonb)
+language plpgsql stable as $f$
+begin
+  return query
+    select t.seq, t.at, t.kind, t.case_id, t.channel, t.data from timeline t
+      where t.identity_id in (select i.id from identities i where i.profile_id = profile)
+    union
+    select t.seq, t.at, t.kind, t.case_id, t.channel, t.data from timeline t where t.case_id = any(case_ids)
+    order by 2 desc, 1 desc limit lim;
+end $f$;
 `,
   },
 ];
