@@ -5,7 +5,7 @@
  * clock skew, and hands valid events to the forwarder. Every error answer is JSON a developer can
  * act on; nothing a client sends can make it throw.
  */
-import { type Clock, formatIssues } from '@touchpoint/core';
+import { type Clock, formatIssues, type TouchpointEvent } from '@touchpoint/core';
 import { parseBatch } from '@touchpoint/core/schema';
 import { type CorsOptions, corsHeaders, preflight } from './cors.js';
 import type { DedupeStore } from './dedupe-store.js';
@@ -32,6 +32,13 @@ export interface IngestHandlerOptions {
   /** Problems that did not fail the request, e.g. the dedupe store being down. */
   onError?: (error: { source: string; message: string; error?: unknown }) => void;
   clock?: Clock;
+  /**
+   * Prompts for the page, merged into the 200 answer as `prompts` (only when there are some), e.g.
+   * `surveys.prompts` from `@touchpoint/node/surveys`: a survey the server queued, shown on the
+   * customer's next page view. Given the batch's accepted events. Never fails the ingest: a hook that
+   * throws or takes over a second means no prompts, and `onError` is told.
+   */
+  prompts?: (accepted: TouchpointEvent[]) => Promise<unknown[]> | unknown[];
 }
 
 /** Facts about the connection that a Fetch `Request` does not carry. */
@@ -143,6 +150,27 @@ export function createIngestHandler(options: IngestHandlerOptions): IngestHandle
         'retry-after': String(Math.max(1, Math.ceil(stored.retryAfterMs / 1000))),
       });
     }
-    return json(200, { accepted: batch.length, rejected, duplicates: stored.duplicates }, headers);
+    const answer: Record<string, unknown> = { accepted: batch.length, rejected, duplicates: stored.duplicates };
+    if (options.prompts && batch.length > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        const prompts = await Promise.race([
+          options.prompts(batch),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error('no answer within 1 s')), 1000);
+          }),
+        ]);
+        if (Array.isArray(prompts) && prompts.length > 0) answer.prompts = prompts;
+      } catch (error) {
+        (options.onError ?? ((e) => console.warn(`[touchpoint] ingest ${e.source}: ${e.message}`)))({
+          source: 'prompts',
+          message: `the prompts hook failed; answering without prompts: ${String(error)}`,
+          error,
+        });
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    return json(200, answer, headers);
   };
 }
