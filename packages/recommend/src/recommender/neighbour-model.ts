@@ -36,6 +36,13 @@ export function createNeighbourModel(parts: NeighbourModelParts): RecommendModel
   let reverse: { start: Int32Array; from: Int32Array; weight: Float64Array; norm: Float64Array } | undefined;
 
   const byId = (a: number, b: number) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0);
+  // Equal scores go to the more popular item (among the kept popular list), then the smaller id:
+  // with short baskets many candidates tie, and popularity is the better guess.
+  const popularRank = new Int32Array(n).fill(popular.length);
+  popular.forEach((p, r) => {
+    if (p < n) popularRank[p] = r;
+  });
+  const tieBreak = (a: number, b: number) => popularRank[a]! - popularRank[b]! || byId(a, b);
 
   function nextGeneration(): number {
     generation = (generation + 1) >>> 0;
@@ -159,7 +166,7 @@ export function createNeighbourModel(parts: NeighbourModelParts): RecommendModel
    */
   function selectTop(k: number, blocked: Set<number>): number[] {
     const top: number[] = [];
-    const better = (a: number, b: number) => score[a]! > score[b]! || (score[a] === score[b] && byId(a, b) < 0);
+    const better = (a: number, b: number) => score[a]! > score[b]! || (score[a] === score[b] && tieBreak(a, b) < 0);
     for (let t = 0; t < touchedCount; t++) {
       const j = touched[t]!;
       if (score[j]! <= 0 || blocked.has(j)) continue;
