@@ -183,6 +183,7 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
   let orderCount = 0;
   let autoKey = 0;
   let tempo: ShopTempo | undefined;
+  let popular: number[] | undefined;
   let pendingInteractions: Interaction[] = [];
   function basketModel(): RecommendModel {
     if (pendingInteractions.length > 0) {
@@ -191,7 +192,6 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
     }
     return recommender.model();
   }
-  let popular: number[] | undefined;
 
   const intern = (id: string) => {
     let i = index.get(id);
@@ -219,10 +219,12 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
     const orderId = typeof x.orderId === 'string' && x.orderId ? x.orderId : undefined;
     let order = orderId === undefined ? undefined : orders.find((e) => e.orderId === orderId);
     if (!order) {
-      order = { at, day: Math.floor(at / DAY_MS), key: orderId ?? `#${autoKey++}`, orderId, items: [] };
-      // Keep orders oldest first (an order learned late slots into place).
+      const key = orderId ?? `#${autoKey++}`;
+      order = { at, day: Math.floor(at / DAY_MS), key, orderId, items: [] };
+      // Keep orders oldest first, then by key (an order learned late slots into place, and the
+      // order of learning never shows in the answers).
       let p = orders.length;
-      while (p > 0 && orders[p - 1]!.at > at) p--;
+      while (p > 0 && (orders[p - 1]!.at > at || (orders[p - 1]!.at === at && orders[p - 1]!.key > key))) p--;
       orders.splice(p, 0, order);
       orderCount++;
     }
