@@ -109,7 +109,7 @@ export function createDelivery({
         events.emit_('dropped', { reason: 'invalid', messageIds: [id], issues: r.issues ?? [] });
       }
       const delivered = messageIds.filter((id) => !bad.has(id));
-      if (delivered.length) events.emit_('delivered', { messageIds: delivered, via });
+      if (delivered.length) events.emit_('delivered', { messageIds: delivered, via, prompts: answer?.prompts });
       return true;
     }
     if (drop) {

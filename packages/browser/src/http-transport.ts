@@ -28,6 +28,8 @@ export interface HttpAnswer {
 
 export interface IngestBody {
   rejected?: { index?: number; messageId?: string; issues?: { path: string; message: string }[] }[];
+  /** What the server wants the page to show (surveys it queued); read by `@touchpoint/browser/surveys`. */
+  prompts?: unknown[];
 }
 
 /** POSTs a body; never rejects. */

@@ -82,6 +82,8 @@ export interface DeliveredNotice {
   messageIds: string[];
   /** `beacon` on page exit, where delivery is not acknowledged. */
   via: 'fetch' | 'beacon';
+  /** Prompts the ingest's answer carried (surveys the server queued); `@touchpoint/browser/surveys` shows them. */
+  prompts?: unknown[] | undefined;
 }
 
 export interface TrackerEvents {

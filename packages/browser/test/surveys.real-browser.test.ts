@@ -129,4 +129,47 @@ describe.skipIf(skipWithoutChromium('@touchpoint/browser surveys in Chromium'))(
     });
     expect(await page.evaluate(() => violations)).toEqual([]);
   });
+  it('a survey the server queued (an order delivered) shows on the next page view, from the ingest answer', {
+    timeout: LONG,
+  }, async () => {
+    // The ingest answers the batch carrying a page view with a pending prompt, as
+    // createIngestHandler({ prompts: surveys.prompts }) does; only once, like the server's queue.
+    let pending = true;
+    server.mode = (batch) => {
+      if (!pending || !batch.events.some((e) => e.type === 'page')) return undefined;
+      pending = false;
+      const prompts = [
+        {
+          survey: 'after-order',
+          kind: 'csat',
+          question: { en: 'How satisfied are you with your delivery?', vi: 'Bạn hài lòng với việc giao hàng thế nào?' },
+          about: 'order.delivered',
+          properties: { orderId: 'A-1042' },
+        },
+      ];
+      return { status: 200, body: { accepted: batch.events.length, rejected: [], duplicates: 0, prompts } };
+    };
+    const page = await open();
+    await promptOpen(page);
+    expect(
+      await page.evaluate(
+        () =>
+          document.querySelector('[data-touchpoint="feedback-prompt"]')!.shadowRoot!.querySelector('h2')!.textContent,
+      ),
+    ).toBe('How satisfied are you with your delivery?');
+    await waitFor(async () => (await focused(page)) === 'radio:1 out of 5', 'focus on the first score', 5000);
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('button:Send');
+    expect(await scanA11y(page)).toEqual([]);
+    await page.keyboard.press('Enter');
+    await waitFor(() => feedbacks().length === 1, 'the answer at the ingest', 20_000);
+    expect(feedbacks()[0]).toMatchObject({
+      userId: 'cust-42',
+      feedback: { kind: 'csat', score: 4, touchpoint: 'order.delivered' },
+      properties: { survey: 'after-order', orderId: 'A-1042' },
+    });
+    expect(await page.evaluate(() => violations)).toEqual([]);
+  });
 });

@@ -163,6 +163,41 @@ describe('startSurveys', () => {
     tp.destroy();
   });
 
+  it('shows the survey the server queued when the ingest answers the next page view with it', async () => {
+    server.mode = (batch) =>
+      batch.events.some((e) => e.type === 'page')
+        ? {
+            status: 200,
+            body: {
+              accepted: batch.events.length,
+              rejected: [],
+              prompts: [
+                {
+                  survey: 'after-order',
+                  kind: 'csat',
+                  question: { en: 'How was your order?', vi: 'Thế nào?' },
+                  properties: { orderId: 'A-7' },
+                },
+                { survey: 'broken', kind: 'poll' },
+              ],
+            },
+          }
+        : undefined;
+    const { tp } = start({ feedbackTab: false });
+    tp.page();
+    await tp.flush();
+    await waitForPrompt();
+    expect(prompt()!.getElementById('tp-q')!.textContent).toBe('How was your order?');
+    (prompt()!.querySelectorAll('[role="radio"]')[3] as HTMLButtonElement).click();
+    (prompt()!.querySelector('.send') as HTMLButtonElement).click();
+    await tp.flush();
+    expect(events().find((e) => e.type === 'feedback')).toMatchObject({
+      feedback: { kind: 'csat', score: 4 },
+      properties: { survey: 'after-order', orderId: 'A-7' },
+    });
+    tp.destroy();
+  });
+
   it('puts a feedback tab on the page that opens the prompt with a choice of topic', async () => {
     const { tp, surveys: s } = start();
     const button = tabButton()!;

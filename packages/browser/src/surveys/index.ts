@@ -16,6 +16,7 @@ import type { TrackResult } from '../types.js';
 import type { FeedbackPromptResult, FeedbackRecorder, PromptOption } from '../widget/index.js';
 import { applyStyles } from '../widget/styles.js';
 import { inSurveySample } from './sampling.js';
+import { readPrompts } from './server-prompts.js';
 import { tabStringsFor } from './strings.js';
 
 export { inSurveySample, surveyHash } from './sampling.js';
@@ -50,6 +51,8 @@ export type SurveyPrompt = BrowserSurvey & { survey: string; properties?: JsonOb
 export interface SurveyTracker extends FeedbackRecorder {
   track(name: string, properties?: JsonObject): TrackResult;
   on(type: 'event', fn: (event: TouchpointEvent) => void): () => void;
+  /** Delivery notices: they carry the prompts of the ingest's answer (`createIngestHandler({ prompts })`). */
+  on(type: 'delivered', fn: (notice: { prompts?: unknown[] | undefined }) => void): () => void;
   getIds(): { anonymousId: string; userId?: string };
 }
 
@@ -224,6 +227,11 @@ export function startSurveys(tracker: SurveyTracker, options: StartSurveysOption
     // Later, not inside the shop's track() call.
     if (id) setTimeout(() => void show(id), 0);
   });
+  // Surveys the server queued (an order delivered), delivered with the ingest's answer.
+  const unsubscribePrompts = tracker.on('delivered', (notice) => {
+    const [first] = readPrompts(notice.prompts);
+    if (first) setTimeout(() => void show(first), 0);
+  });
   setTimeout(showPending, 0);
 
   const tabOptions = typeof options.feedbackTab === 'object' ? options.feedbackTab : {};
@@ -261,6 +269,7 @@ export function startSurveys(tracker: SurveyTracker, options: StartSurveysOption
     stop() {
       stopped = true;
       unsubscribe();
+      unsubscribePrompts();
       tab?.remove();
     },
   };
