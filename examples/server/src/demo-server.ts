@@ -14,6 +14,7 @@ import { createModelHandler, createRecommenderTrainer } from '@touchpoint/recomm
 import { createAlertFeed } from './alert-feed.js';
 import { createLiveDashboard } from './dashboard/live-dashboard.js';
 import { type DemoCases, type DemoCasesOptions, startDemoCases } from './demo-cases.js';
+import { createDemoSurveys } from './demo-surveys.js';
 import { type DemoEnv, destinationsFromEnv } from './destinations-from-env.js';
 import { createDueHandler, DUE_PATH, returningCustomerOrders } from './returning-customers.js';
 import { readSeedBaskets } from './seed-baskets.js';
@@ -89,6 +90,14 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
         track: (input) => forwarder.track(input as never),
       })
     : undefined;
+  // Surveys: an after-order CSAT on a server event, an after-case CSAT by signed link (demo-surveys.ts).
+  let origin = 'http://127.0.0.1:4000';
+  const surveys = createDemoSurveys({
+    baseUrl: () => `${origin}/s`,
+    forwarder: { feedback: (input) => forwarder.feedback(input) },
+    log,
+    dataDir,
+  });
   const forwarder = createForwarder({
     // The embedded durable log: the ingest answers 200 only once a batch is fsync'd here, and what a
     // destination has not taken yet survives a crash or a restart of the demo.
@@ -99,6 +108,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     batch: { maxWaitMs: 250 },
     rules: [
       feedbackAlert({ catalog: commerceTouchpoints, notify: createAlertFeed(join(dataDir, 'alerts.jsonl'), log) }),
+      surveys.rule,
     ],
     onError: (e) => log(`forwarder ${e.source}: ${e.message}`),
     onDrop: (d) =>
@@ -106,7 +116,11 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
         `dropped ${d.events.length} event(s) (${d.reason}${d.destination ? ` at ${d.destination}` : ''}): ${d.message}`,
       ),
   });
-  const ingest = toNodeHandler(createIngestHandler({ forwarder, writeKeys: [DEMO_WRITE_KEY] }));
+  // The ingest's answers carry the surveys the server queued, shown on the shopper's next page view.
+  const ingest = toNodeHandler(
+    createIngestHandler({ forwarder, writeKeys: [DEMO_WRITE_KEY], prompts: surveys.surveys.prompts }),
+  );
+  const surveyAnswers = toNodeHandler(surveys.answers);
   const modelHandler = toNodeHandler(createModelHandler(trainer));
   const dueHandler = createDueHandler(customers);
   const dashboard = createLiveDashboard({
@@ -121,6 +135,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     if (path === INGEST_PATH) return ingest(req, res);
     if (path === MODEL_PATH) return modelHandler(req, res);
     if (path === DUE_PATH) return dueHandler(req, res);
+    if (path === '/s') return surveyAnswers(req, res);
     if (path === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     if (dashboard.handle(req, res, path)) return;
     if (cases?.handle(req, res, path)) return;
@@ -137,6 +152,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     });
   });
   const { port } = server.address() as AddressInfo;
+  origin = `http://${host}:${port}`;
 
   let closing: Promise<void> | undefined;
   return {
@@ -145,6 +161,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     close() {
       closing ??= (async () => {
         dashboard.close();
+        surveys.close();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const summary = await forwarder.close({ timeoutMs: 5000 });
