@@ -56,24 +56,28 @@ export interface FeedbackPromptOptions {
   container?: HTMLElement;
 }
 
-export type FeedbackPromptResult =
-  | {
-      status: 'answered';
-      /** For the scored kinds. */
-      score?: number;
-      comment?: string;
-      /** For `single`/`multiple`: the chosen option ids. */
-      choices?: string[];
-      /** The topic chosen, when `topics` were offered. */
-      topic?: string;
-      result: TrackResult;
-    }
+/** Every kind a prompt can ask. */
+export type FeedbackPromptKind = FeedbackPromptOptions['kind'];
+
+/** An answer: a score for the scored kinds (`nps`, `csat`, `ces`, `rating`), chosen ids for a choice. */
+export type FeedbackAnswer<K extends FeedbackPromptKind = FeedbackPromptKind> = {
+  status: 'answered';
+  comment?: string;
+  /** The topic chosen, when `topics` were offered. */
+  topic?: string;
+  result: TrackResult;
+} & (K extends PromptKind
+  ? { score: number }
+  : { /** For `single`/`multiple`: the chosen option ids. */ choices?: string[] });
+
+export type FeedbackPromptResult<K extends FeedbackPromptKind = FeedbackPromptKind> =
+  | FeedbackAnswer<K>
   | { status: 'dismissed' }
   | { status: 'skipped'; reason: 'recently_asked' | 'unavailable' };
 
-export interface FeedbackPrompt {
+export interface FeedbackPrompt<K extends FeedbackPromptKind = FeedbackPromptKind> {
   /** Settles once the prompt is answered, dismissed or skipped. */
-  readonly result: Promise<FeedbackPromptResult>;
+  readonly result: Promise<FeedbackPromptResult<K>>;
   /** Closes it now (counts as dismissed when unanswered). */
   close(): void;
 }
@@ -88,14 +92,14 @@ const RANGES: Record<Exclude<PromptKind, 'rating'>, [number, number]> = { nps: [
  * const prompt = showFeedbackPrompt(tp, { kind: 'nps', touchpoint: 'order.completed', delayMs: 3000, locale: 'vi' });
  * const outcome = await prompt.result; // { status: 'answered', score: 9, … }
  */
-export function showFeedbackPrompt(
+export function showFeedbackPrompt<K extends FeedbackPromptKind>(
   tracker: FeedbackRecorder | null | undefined,
-  options: FeedbackPromptOptions,
-): FeedbackPrompt {
+  options: FeedbackPromptOptions & { kind: K },
+): FeedbackPrompt<K> {
   let settle!: (result: FeedbackPromptResult) => void;
   const result = new Promise<FeedbackPromptResult>((resolve) => {
     settle = resolve;
-  });
+  }) as Promise<FeedbackPromptResult<K>>;
   const w = getWindow();
   if (!w || !tracker) {
     settle({ status: 'skipped', reason: 'unavailable' });
