@@ -5,8 +5,7 @@
  * each on a page served under a strict Content-Security-Policy — and the demo itself: the
  * storefront's pages and the CX dashboard with answers in every panel. Every scan must find nothing.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -120,6 +119,31 @@ function seedFeedback(): object[] {
   return [...journeys, ...feedback];
 }
 
+/**
+ * The storefront as build.mjs builds it, into `dir`: its own folder, so this suite and the journey
+ * test (which runs build.mjs into examples/storefront/dist) never rebuild each other's files.
+ */
+async function buildStorefront(dir: string): Promise<string> {
+  const storefront = join(root, 'examples', 'storefront');
+  await mkdir(join(dir, 'assets'), { recursive: true });
+  await build({
+    entryPoints: { app: join(storefront, 'src', 'main.ts') },
+    outdir: join(dir, 'assets'),
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    chunkNames: 'chunk-[hash]',
+    logLevel: 'silent',
+    logOverride: { 'ignored-bare-import': 'silent' },
+  });
+  await copyFile(join(storefront, 'public', 'index.html'), join(dir, 'index.html'));
+  await copyFile(join(storefront, 'public', 'styles.css'), join(dir, 'assets', 'styles.css'));
+  return dir;
+}
+
 const summary = (findings: AxeFinding[]) =>
   findings.map((f) => `${f.impact} ${f.id}: ${f.help}\n  ${f.nodes.join('\n  ')}`);
 
@@ -223,12 +247,11 @@ describe.skipIf(skipWithoutChromium('the accessibility scan'))(
       beforeAll(async () => {
         const { DEMO_WRITE_KEY, INGEST_PATH, startDemoServer } = await import('../src/demo-server.js');
         ingest = { path: INGEST_PATH, key: DEMO_WRITE_KEY };
-        execFileSync(process.execPath, [join(root, 'examples/storefront/build.mjs')], { stdio: 'pipe' });
         dataDir = await mkdtemp(join(tmpdir(), 'touchpoint-a11y-'));
         demo = await startDemoServer({
           port: 0,
           dataDir,
-          storefrontDir: join(root, 'examples/storefront/dist'),
+          storefrontDir: await buildStorefront(join(dataDir, 'storefront')),
           seedPath: join(root, 'examples/server/seed/groceries-top40.csv'),
           log: () => {},
         });
