@@ -255,8 +255,12 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
 
   // What `track()`/`enqueue()` took and the log has not made durable yet: appended as one batch
   // per turn of the event loop, and kept (retried after the log's retryAfterMs) when it fails.
+  // `held` waits for the next append; `sending` is the chunk being appended now, so callers can
+  // fill the next chunk while the log syncs this one.
   let held: string[] = [];
   let heldEvents: TouchpointEvent[] = [];
+  let sending: string[] = [];
+  let sendingEvents: TouchpointEvent[] = [];
   let appending: Promise<void> | undefined;
   let capacityWaiters: { n: number; resolve: () => void }[] = [];
   let drainWaiters: (() => void)[] = [];
@@ -282,15 +286,25 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
     await Promise.resolve();
     while (held.length > 0) {
       const count = Math.min(chunk, held.length);
-      const jsons = held.slice(0, count);
+      sending = held.slice(0, count);
+      sendingEvents = heldEvents.slice(0, count);
+      held = held.slice(count);
+      heldEvents = heldEvents.slice(count);
+      notifyCapacity();
+      const jsons = sending;
       const result = await log.append(jsons);
       if (result.ok) {
-        held = held.slice(count);
-        heldEvents = heldEvents.slice(count);
+        sending = [];
+        sendingEvents = [];
         chunk = Math.min(10_000, chunk * 2);
         notifyCapacity();
         continue;
       }
+      // Not taken: back in front of anything newer.
+      held = sending.concat(held);
+      heldEvents = sendingEvents.concat(heldEvents);
+      sending = [];
+      sendingEvents = [];
       if (result.reason === 'full' && count > 1) {
         chunk = Math.max(1, count >> 1);
         continue;
@@ -331,11 +345,11 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
   }
 
   function take(event: TouchpointEvent, json: string): boolean {
-    if (held.length >= highWater * 10) {
+    if (held.length + sending.length >= highWater * 10) {
       report(
         'log_full',
         [event],
-        `${held.length} events are waiting for the log (10 × maxQueueEvents): it is down or full`,
+        `${held.length + sending.length} events are waiting for the log (10 × maxQueueEvents): it is down or full`,
       );
       return false;
     }
@@ -547,7 +561,7 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
       accepted,
       duplicates,
       invalid,
-      pending: held.length,
+      pending: held.length + sending.length,
       log: log.stats(),
     }),
   };

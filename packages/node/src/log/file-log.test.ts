@@ -16,6 +16,14 @@ function log(options: Partial<Parameters<typeof fileLog>[0]> = {}): EventLog {
 }
 const limits = { maxEvents: 1000, maxBytes: 1 << 20, waitMs: 0 };
 const json = (i: number) => JSON.stringify({ messageId: `m-${i}`, n: i, note: 'x'.repeat(40) });
+/** Polls an async condition (segment files appear and vanish on the log's own schedule). */
+async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 const ids = (messages: readonly LogMessage[]) => messages.map((m) => (JSON.parse(m.json) as { n: number }).n);
 async function readAll(reader: Awaited<ReturnType<EventLog['reader']>>): Promise<LogMessage[]> {
   const out: LogMessage[] = [];
@@ -136,13 +144,10 @@ describe('fileLog', () => {
     expect(await segments()).toBe(many);
     const behind = await readAll(slow);
     await slow.ack(behind.slice(0, 15));
-    await new Promise((r) => setTimeout(r, 50));
-    const left = await segments();
-    expect(left).toBeLessThan(many);
-    expect(left).toBeGreaterThan(1);
+    await eventually(async () => (await segments()) < many);
+    expect(await segments()).toBeGreaterThan(1);
     await slow.ack(behind.slice(15));
-    await new Promise((r) => setTimeout(r, 50));
-    expect(await segments()).toBe(1);
+    await eventually(async () => (await segments()) === 1);
   });
 
   it('answers `full` past maxBytes, and takes events again once readers catch up', async () => {
@@ -161,8 +166,7 @@ describe('fileLog', () => {
     expect(i).toBeLessThan(200);
     expect(l.hasRoom(100)).toBe(false);
     await reader.ack(await readAll(reader));
-    await new Promise((r) => setTimeout(r, 50));
-    expect(l.hasRoom(100)).toBe(true);
+    await eventually(async () => l.hasRoom(100));
     expect(await l.append([json(i)])).toEqual({ ok: true });
   });
 
@@ -172,8 +176,7 @@ describe('fileLog', () => {
     let n = 0;
     while ((await l.append([json(n)])).ok) n++;
     await reader.ack(await readAll(reader));
-    await new Promise((r) => setTimeout(r, 50));
-    expect(l.hasRoom(1000)).toBe(true);
+    await eventually(async () => l.hasRoom(1000));
     expect(await l.append([json(n)])).toEqual({ ok: true });
   });
 

@@ -46,6 +46,7 @@ interface PendingAppend {
 }
 
 const SEGMENT_NAME = /^(\d{16})\.seg$/;
+const TAIL_BYTES = 16 * 1024 * 1024;
 
 function segmentPath(dir: string, base: number): string {
   return join(dir, 'segments', `${String(base).padStart(16, '0')}.seg`);
@@ -122,6 +123,15 @@ export function fileLog(options: FileLogOptions): EventLog {
   const cursorTimers = new Map<string, unknown>();
   const cursorWrites = new Map<string, Promise<void>>();
   const deadLetterLogs = new Map<string, EventLog>();
+  // The last events appended, as the strings they were appended as, with where each ends on disk:
+  // a reader that keeps up takes them from here (no read, no decode, no copy). Bounded by TAIL_BYTES.
+  let tailJsons: string[] = [];
+  let tailEnds: number[] = [];
+  let tailAt: number[] = [];
+  let tailHead = 0;
+  let tailFirstSeq = 0;
+  let tailStart = 0;
+  let tailBytes = 0;
 
   async function recover(): Promise<void> {
     await mkdir(join(dir, 'segments'), { recursive: true });
@@ -232,7 +242,9 @@ export function fileLog(options: FileLogOptions): EventLog {
       const jsons: string[] = new Array(count);
       let i = 0;
       for (const p of batch) for (const json of p.jsons) jsons[i++] = json;
-      const buffer = encodeFrames(jsons, endSeq, clock.now());
+      const appendedAt = clock.now();
+      const ends: number[] = new Array(count);
+      const buffer = encodeFrames(jsons, endSeq, appendedAt, ends);
       let result: AppendResult;
       const active = segments[segments.length - 1]!;
       try {
@@ -244,6 +256,7 @@ export function fileLog(options: FileLogOptions): EventLog {
           written += bytesWritten;
         }
         await writer!.datasync();
+        remember(jsons, ends, endOffset, appendedAt);
         segment.size += buffer.length;
         endOffset += buffer.length;
         endSeq += count;
@@ -256,6 +269,56 @@ export function fileLog(options: FileLogOptions): EventLog {
       for (const p of batch) p.resolve(result);
       if (result.ok) for (const reader of readers.values()) reader.wake();
     }
+  }
+
+  function remember(jsons: string[], ends: number[], startOffset: number, appendedAt: number): void {
+    if (tailHead === tailJsons.length) {
+      // Empty: start afresh at this append.
+      tailJsons = [];
+      tailEnds = [];
+      tailAt = [];
+      tailHead = 0;
+      tailFirstSeq = endSeq;
+      tailStart = startOffset;
+    }
+    for (let i = 0; i < jsons.length; i++) {
+      tailJsons.push(jsons[i]!);
+      tailEnds.push(startOffset + ends[i]!);
+      tailAt.push(appendedAt);
+      tailBytes += jsons[i]!.length;
+    }
+    while (tailBytes > TAIL_BYTES && tailHead < tailJsons.length) {
+      tailBytes -= tailJsons[tailHead]!.length;
+      tailStart = tailEnds[tailHead]!;
+      tailJsons[tailHead] = '';
+      tailHead++;
+      tailFirstSeq++;
+    }
+    if (tailHead > 65_536 && tailHead * 2 > tailJsons.length) {
+      tailJsons = tailJsons.slice(tailHead);
+      tailEnds = tailEnds.slice(tailHead);
+      tailAt = tailAt.slice(tailHead);
+      tailHead = 0;
+    }
+  }
+
+  /** Messages from the tail cache when `from` is in it (and agrees with it), else undefined. */
+  function readTail(from: Cursor, maxEvents: number, maxBytesRead: number): LocalMessage[] | undefined {
+    const index = tailHead + (from.seq - tailFirstSeq);
+    if (from.seq < tailFirstSeq || index >= tailJsons.length) return undefined;
+    let offset = index === tailHead ? tailStart : tailEnds[index - 1]!;
+    if (offset !== from.offset) return undefined;
+    const out: LocalMessage[] = [];
+    let size = 0;
+    for (let i = index; i < tailJsons.length && out.length < maxEvents; i++) {
+      const json = tailJsons[i]!;
+      if (out.length > 0 && size + json.length > maxBytesRead) break;
+      size += json.length;
+      const end = tailEnds[i]!;
+      out.push({ seq: from.seq + (i - index), json, attempts: 0, appendedAt: tailAt[i]!, offset, end });
+      offset = end;
+    }
+    return out;
   }
 
   /** A failed write leaves no partial frame behind: the segment is cut back to its durable end. */
@@ -293,6 +356,8 @@ export function fileLog(options: FileLogOptions): EventLog {
   }
 
   async function read(from: Cursor, maxEvents: number, maxBytesRead: number): Promise<LocalMessage[]> {
+    const cached = readTail(from, maxEvents, maxBytesRead);
+    if (cached) return cached;
     let cursor = from;
     const out: LocalMessage[] = [];
     let size = 0;
@@ -326,7 +391,7 @@ export function fileLog(options: FileLogOptions): EventLog {
             if (typeof big !== 'string') {
               out.push(toMessage(big, cursor));
               size += big.json.length;
-              cursor = out[out.length - 1]!.after;
+              cursor = { seq: big.seq + 1, offset: out[out.length - 1]!.end };
             }
           }
           break;
@@ -337,7 +402,7 @@ export function fileLog(options: FileLogOptions): EventLog {
         out.push(message);
         size += frame.json.length;
         at += frame.size;
-        cursor = message.after;
+        cursor = { seq: message.seq + 1, offset: message.end };
       }
       if (size >= maxBytesRead) break;
     }
@@ -350,8 +415,8 @@ export function fileLog(options: FileLogOptions): EventLog {
       json: frame.json,
       attempts: 0,
       appendedAt: frame.appendedAt,
-      at: { seq: frame.seq, offset: at.offset },
-      after: { seq: frame.seq + 1, offset: at.offset + frame.size },
+      offset: at.offset,
+      end: at.offset + frame.size,
     };
   }
 
@@ -521,7 +586,8 @@ export function fileLog(options: FileLogOptions): EventLog {
         const page = await read(from, Math.min(1000, max - out.length + 1000), 4 * 1024 * 1024);
         if (page.length === 0) break;
         for (const m of page) if (m.seq > afterSeq && out.length < max) out.push(m);
-        from = page[page.length - 1]!.after;
+        const last = page[page.length - 1]!;
+        from = { seq: last.seq + 1, offset: last.end };
       }
       return out;
     },

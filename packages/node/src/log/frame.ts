@@ -30,8 +30,11 @@ function tableCrc32(data: Uint8Array): number {
 }
 export const crc32: (data: Uint8Array) => number = nativeCrc32 ? (data) => nativeCrc32(data) : tableCrc32;
 
-/** Encodes events into one buffer of consecutive frames, numbered from `firstSeq`. */
-export function encodeFrames(jsons: readonly string[], firstSeq: number, appendedAt: number): Buffer {
+/**
+ * Encodes events into one buffer of consecutive frames, numbered from `firstSeq`. When `ends` is
+ * given, `ends[i]` is set to where frame i ends in the buffer.
+ */
+export function encodeFrames(jsons: readonly string[], firstSeq: number, appendedAt: number, ends?: number[]): Buffer {
   let total = 0;
   for (const json of jsons) total += FRAME_HEADER_BYTES + Buffer.byteLength(json);
   const buffer = Buffer.allocUnsafe(total);
@@ -43,6 +46,7 @@ export function encodeFrames(jsons: readonly string[], firstSeq: number, appende
     buffer.writeDoubleLE(appendedAt, at + 16);
     buffer.writeUInt32LE(crc32(buffer.subarray(at + 8, at + FRAME_HEADER_BYTES + length)), at + 4);
     at += FRAME_HEADER_BYTES + length;
+    if (ends) ends[i] = at;
   }
   return buffer;
 }

@@ -74,8 +74,8 @@ export function memoryLog(options: MemoryLogOptions = {}): EventLog {
         json: held.json,
         attempts: 0,
         appendedAt: held.appendedAt,
-        at: { seq, offset: 0 },
-        after: { seq: seq + 1, offset: 0 },
+        offset: 0,
+        end: 0,
       });
     }
     return out;

@@ -14,10 +14,13 @@ export interface Cursor {
   offset: number;
 }
 
-/** A message as a local engine reads it: where it starts and where the next one starts. */
+/**
+ * A message as a local engine reads it: its byte `offset` and the `end` where the next one starts
+ * (plain numbers, not cursor objects: one allocation per message is what a busy log can afford).
+ */
 export interface LocalMessage extends LogMessage {
-  readonly at: Cursor;
-  readonly after: Cursor;
+  readonly offset: number;
+  readonly end: number;
 }
 
 export interface ReaderSource {
@@ -73,7 +76,7 @@ export function createReaderState(options: ReaderStateOptions): LocalReader {
 
   function committed(): Cursor {
     const first = outstanding.values().next();
-    return first.done ? position : first.value.at;
+    return first.done ? position : { seq: first.value.seq, offset: first.value.offset };
   }
 
   function wait(ms: number): Promise<void> {
@@ -123,7 +126,8 @@ export function createReaderState(options: ReaderStateOptions): LocalReader {
           if (closed) return [];
           if (messages.length > 0) {
             for (const message of messages) outstanding.set(message.seq, message);
-            position = messages[messages.length - 1]!.after;
+            const last = messages[messages.length - 1]!;
+            position = { seq: last.seq + 1, offset: last.end };
             return messages;
           }
         }
