@@ -30,10 +30,12 @@ export {
   type WebhookScheme,
 } from './destinations/webhook-signature.js';
 export {
+  type AcceptResult,
   type CloseSummary,
   createForwarder,
   type Forwarder,
   type ForwarderOptions,
+  type ForwarderStats,
   type ReplaySummary,
   type ServerFeedback,
   type ServerIdentify,
@@ -46,7 +48,17 @@ export {
   type IngestHandlerOptions,
   type IngestRequestInfo,
 } from './ingest-handler.js';
+export { type FileLogOptions, fileLog } from './log/file-log.js';
 export { type JetStreamLogOptions, jetStreamLog } from './log/jetstream-log.js';
+export { type MemoryLogOptions, memoryLog } from './log/memory-log.js';
+export type {
+  AppendResult,
+  EventLog,
+  LogMessage,
+  LogReader,
+  LogStats,
+  ReadLimits,
+} from './log/types.js';
 export { toNodeHandler } from './node-handler.js';
 export { readBodyLimited } from './read-body.js';
 export {
