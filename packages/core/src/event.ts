@@ -57,6 +57,12 @@ interface EnvelopeBase {
   anonymousId?: string;
   userId?: string;
   sessionId?: string;
+  /**
+   * The support case this event belongs to (a message, a promise, a survey answer about it), so a
+   * case's whole story can be read across channels. `@touchpoint/node/cases` also reads
+   * `properties.caseId`.
+   */
+  caseId?: string;
   context?: EventContext;
 }
 

@@ -89,6 +89,7 @@ const envelope = {
   anonymousId: id('anonymousId').optional(),
   userId: id('userId').optional(),
   sessionId: id('sessionId').optional(),
+  caseId: id('caseId').max(128, 'caseId must be at most 128 characters').optional(),
   context: contextSchema.optional(),
 };
 

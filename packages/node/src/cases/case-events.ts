@@ -68,9 +68,10 @@ export function readCaseEvent(event: TouchpointEvent): CaseEvent {
   if (event.type !== 'track') bad(`${event.type} event`, 'case events are track events named case.*');
   const where = `${event.event} ${event.messageId}`;
   const p = (event.properties ?? {}) as Record<string, unknown>;
-  const caseId = p.caseId;
+  // On the envelope (wire format v1's `caseId`), or in the properties as older senders put it.
+  const caseId = event.caseId ?? p.caseId;
   if (typeof caseId !== 'string' || caseId === '' || caseId.length > 128)
-    bad(where, 'properties.caseId must be a non-empty string of at most 128 characters');
+    bad(where, 'caseId (on the event, or properties.caseId) must be a non-empty string of at most 128 characters');
   const at = Date.parse(event.timestamp);
   if (!Number.isFinite(at)) bad(where, `timestamp ${JSON.stringify(event.timestamp)} is not ISO 8601`);
   const identities: IdentityRef[] = [];
