@@ -81,6 +81,7 @@ export {
 } from './limits.js';
 export { hashIdentity, normalizeEmail, normalizePhone, sha256Hex } from './privacy.js';
 export { formatIssues, type Issue, joinPath, type Result } from './result.js';
+export { inSurveySample, surveyHash } from './sampling.js';
 export {
   CHANNELS,
   type Channel,
