@@ -50,7 +50,11 @@ for (const entry of entries.filter((e) => e.bundler !== 'vite')) {
     metafile: true,
     logLevel: 'silent',
     // Lazy chunks (web-vitals, widget) are not part of the first load: keep dynamic imports out.
-    external: entry.external ?? [],
+    // `$pkg/…` names a file of the entry's own package by path (its shared chunks, say), which an
+    // import path like `./chunk-*` cannot: that would also match another package's chunks.
+    external: (entry.external ?? []).map((e) =>
+      e.startsWith('$pkg/') ? join(root, 'packages', entry.pkg, e.slice(5)) : e,
+    ),
     mangleProps: entry.mangleProps ? new RegExp(entry.mangleProps) : undefined,
   });
   const code = result.outputFiles[0].contents;
