@@ -475,8 +475,14 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
     },
     hasCapacity,
     waitForCapacity(n = 1) {
-      if (hasCapacity(n) || closed) return Promise.resolve();
-      return new Promise((resolve) => {
+      // Resolved through setImmediate, never as a bare microtask: a producer that loops on
+      // track() + waitForCapacity() must give the event loop a turn, or the deliveries' sockets
+      // (and so the destinations) would wait for the whole loop.
+      const wait = new Promise<void>((resolve) => {
+        if (hasCapacity(n) || closed) {
+          resolve();
+          return;
+        }
         capacityWaiters.push({ n: Math.min(n, highWater), resolve });
         // The log's room changes as destinations catch up, which no append tells us about.
         const poll = (): void => {
@@ -488,6 +494,7 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
         };
         clock.setTimeout(poll, 50);
       });
+      return wait.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
     },
     async flush() {
       await Promise.all([...pendingRules]);
