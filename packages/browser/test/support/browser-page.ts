@@ -46,10 +46,15 @@ window.ready = true;
 const html = (title: string, script: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>${script}</head><body><h1>${title}</h1><button id="buy">Buy</button></body></html>`;
 
-/** Builds the browser bundle from `dist/` and registers the pages on `server`. */
-export async function servePages(server: IngestServer): Promise<void> {
+/**
+ * Bundles the named entries of the published `dist/` (relative to the package, code-split as a
+ * shop's bundler would) and serves every output file under `/assets/` on `server`.
+ */
+export async function serveDistBundles(server: IngestServer, entries: Record<string, string>): Promise<void> {
+  const entryPoints: Record<string, string> = {};
+  for (const [name, path] of Object.entries(entries)) entryPoints[name] = `${packageDir}${path}`;
   const result = await build({
-    entryPoints: { index: `${packageDir}dist/index.js`, widget: `${packageDir}dist/widget/index.js` },
+    entryPoints,
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -62,6 +67,11 @@ export async function servePages(server: IngestServer): Promise<void> {
   for (const file of result.outputFiles) {
     server.pages.set(`/assets/${file.path.split('/').pop()}`, ['text/javascript', Buffer.from(file.contents)]);
   }
+}
+
+/** Builds the browser bundle from `dist/` and registers the pages on `server`. */
+export async function servePages(server: IngestServer): Promise<void> {
+  await serveDistBundles(server, { index: 'dist/index.js', widget: 'dist/widget/index.js' });
   const headers = { 'Content-Security-Policy': CSP };
   server.pages.set('/app.js', ['text/javascript', APP_JS]);
   server.pages.set('/app.html', ['text/html', html('Shop', '<script type="module" src="/app.js"></script>'), headers]);

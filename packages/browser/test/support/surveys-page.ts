@@ -3,12 +3,8 @@
  * and served with a shop page under the same strict Content-Security-Policy as the tracker's
  * tests (`CSP` from browser-page.ts). Everything on the page is reachable by keyboard.
  */
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { CSP } from './browser-page.js';
+import { CSP, serveDistBundles } from './browser-page.js';
 import type { IngestServer } from './ingest-server.js';
-
-const packageDir = fileURLToPath(new URL('../../', import.meta.url));
 
 // Served as a file, never inline: the page runs under a CSP without 'unsafe-inline'.
 const SHOP_JS = `
@@ -44,20 +40,7 @@ const page = (lang: string) =>
 
 /** Builds the bundles from `dist/` and registers `/cart.html` (and `/cart-vi.html`) on `server`. */
 export async function serveSurveyPages(server: IngestServer): Promise<void> {
-  const result = await build({
-    entryPoints: { index: `${packageDir}dist/index.js`, surveys: `${packageDir}dist/surveys/index.js` },
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    outdir: '/assets',
-    write: false,
-    logLevel: 'silent',
-  });
-  for (const file of result.outputFiles) {
-    server.pages.set(`/assets/${file.path.split('/').pop()}`, ['text/javascript', Buffer.from(file.contents)]);
-  }
+  await serveDistBundles(server, { index: 'dist/index.js', surveys: 'dist/surveys/index.js' });
   const headers = { 'Content-Security-Policy': CSP };
   server.pages.set('/shop.js', ['text/javascript', SHOP_JS]);
   server.pages.set('/cart.html', ['text/html', page('en'), headers]);
