@@ -48,6 +48,7 @@ export {
   type IngestHandlerOptions,
   type IngestRequestInfo,
 } from './ingest-handler.js';
+export type { IngestCommonOptions } from './ingest-setup.js';
 export { type FileLogOptions, fileLog } from './log/file-log.js';
 export { type JetStreamLogOptions, jetStreamLog } from './log/jetstream-log.js';
 export { type MemoryLogOptions, memoryLog } from './log/memory-log.js';

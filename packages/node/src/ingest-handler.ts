@@ -5,33 +5,16 @@
  * clock skew, and hands valid events to the forwarder. Every error answer is JSON a developer can
  * act on; nothing a client sends can make it throw.
  */
-import { type Clock, formatIssues, type TouchpointEvent } from '@touchpoint/core';
+import { formatIssues, type TouchpointEvent } from '@touchpoint/core';
 import { parseBatch } from '@touchpoint/core/schema';
-import { type CorsOptions, corsHeaders, preflight } from './cors.js';
-import type { DedupeStore } from './dedupe-store.js';
-import type { Forwarder } from './forwarder.js';
-import { readJsonBody, setUpIngest } from './ingest-setup.js';
+import { corsHeaders, preflight } from './cors.js';
+import { type IngestCommonOptions, readJsonBody, setUpIngest } from './ingest-setup.js';
 import { jsonResponse as json } from './json-response.js';
-import { type WriteKeys, writeKeyFromRequest } from './write-keys.js';
+import { writeKeyFromRequest } from './write-keys.js';
 
-export interface IngestHandlerOptions {
-  /** Where accepted events go: the ingest answers 200 only once `forwarder.accept` made them durable. */
-  forwarder: Pick<Forwarder<any>, 'accept'>;
-  /** Accepted write keys, or a function deciding (e.g. a lookup per shop). */
-  writeKeys: WriteKeys;
-  /** Browser origins allowed to send (CORS). Without it, cross-origin browsers are refused. */
-  cors?: CorsOptions;
-  /** Largest body accepted, in bytes (default 500 KB, core's `MAX_BATCH_BYTES`). */
-  maxBodyBytes?: number;
-  /** Shared dedupe window (default in-memory); use `createRedisDedupeStore` behind a load balancer. */
-  dedupe?: DedupeStore;
-  /** How long a message id is remembered (default 24 h). */
-  dedupeTtlMs?: number;
+export interface IngestHandlerOptions extends IngestCommonOptions {
   /** Record the client's IP (from `toNodeHandler` or your platform) in `context.ip` (default true). */
   recordIp?: boolean;
-  /** Problems that did not fail the request, e.g. the dedupe store being down. */
-  onError?: (error: { source: string; message: string; error?: unknown }) => void;
-  clock?: Clock;
   /**
    * Prompts for the page, merged into the 200 answer as `prompts` (only when there are some), e.g.
    * `surveys.prompts` from `@touchpoint/node/surveys`: a survey the server queued, shown on the

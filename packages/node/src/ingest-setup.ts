@@ -16,14 +16,21 @@ import { createEventStore, type StoreResult } from './store-events.js';
 import { createWarn } from './warn.js';
 import { createWriteKeyCheck, type WriteKeys } from './write-keys.js';
 
-/** The options both ingest endpoints take (each documents them for its users). */
+/** The options both ingest endpoints take (`IngestHandlerOptions` adds the Touchpoint endpoint's own). */
 export interface IngestCommonOptions {
+  /** Where accepted events go: the ingest answers 200 only once `forwarder.accept` made them durable. */
   forwarder: Pick<Forwarder<any>, 'accept'>;
+  /** Accepted write keys, or a function deciding (e.g. a lookup per shop). */
   writeKeys: WriteKeys;
+  /** Browser origins allowed to send (CORS). Without it, cross-origin browsers are refused. */
   cors?: CorsOptions;
+  /** Largest body accepted, in bytes (default 500 KB, core's `MAX_BATCH_BYTES`). */
   maxBodyBytes?: number;
+  /** Shared dedupe window (default in-memory); use `createRedisDedupeStore` behind a load balancer. */
   dedupe?: DedupeStore;
+  /** How long a message id is remembered (default 24 h). */
   dedupeTtlMs?: number;
+  /** Problems that did not fail the request, e.g. the dedupe store being down. */
   onError?: (error: { source: string; message: string; error?: unknown }) => void;
   clock?: Clock;
 }
