@@ -7,6 +7,7 @@
  * events are durable — what the ingest waits for before it answers 200.
  */
 import {
+  type Clock,
   createMessageId,
   type FeedbackInput,
   formatIssues,
@@ -117,8 +118,11 @@ function toIso(value: Date | string | undefined, now: number): string {
 
 let warnedMemoryLog = false;
 
-/** A reader of a dead-letter log that hands out the events inside the records, for `replay`. */
-function unwrapDeadLetters(reader: LogReader): LogReader {
+/**
+ * A reader of a dead-letter log that hands out the events inside the records, for `replay`. A
+ * replay restarts an event's age (`appendedAt` is now), so `maxAgeMs` does not dead-letter it again.
+ */
+function unwrapDeadLetters(reader: LogReader, clock: Clock): LogReader {
   const originals = new Map<number, LogMessage>();
   return {
     name: reader.name,
@@ -127,7 +131,7 @@ function unwrapDeadLetters(reader: LogReader): LogReader {
       return messages.map((m) => {
         originals.set(m.seq, m);
         const record = JSON.parse(m.json) as DeadLetterRecord;
-        return { seq: m.seq, json: JSON.stringify(record.event), attempts: m.attempts, appendedAt: Date.now() };
+        return { seq: m.seq, json: JSON.stringify(record.event), attempts: m.attempts, appendedAt: clock.now() };
       });
     },
     async ack(messages) {
@@ -547,7 +551,7 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
       if (!target)
         throw new TouchpointConfigError('destination', `no destination named ${JSON.stringify(destination)}`);
       const dead = await log.deadLetters(destination);
-      const reader = unwrapDeadLetters(await dead.reader('replay'));
+      const reader = unwrapDeadLetters(await dead.reader('replay'), clock);
       const before = reader.lag();
       const queue = await queueFor({ ...target, close: undefined } as Destination, Promise.resolve(reader));
       const deadline = clock.now() + (replayOptions.timeoutMs ?? 60_000);
