@@ -3,6 +3,7 @@
  * or rule written elsewhere needs nothing from this package at runtime.
  */
 import type { TouchpointEvent } from '@touchpoint/core';
+import type { ErasureRequest } from './privacy/subject.js';
 
 /**
  * What a destination reports about one delivery attempt. Resolving with nothing (or
@@ -73,6 +74,15 @@ export interface Destination {
   batch?: Partial<BatchOptions>;
   /** Deliveries in flight at once (default: the forwarder's `concurrency`). */
   concurrency?: number;
+  /**
+   * Erases a customer in this destination's own store (`createPrivacy().erase()` fans out to it):
+   * a signed `identity.erased` webhook, a deletion request, a rewrite of a local file. Answers
+   * like `send`: resolving (or `{ ok: true }`) is done, a retryable failure is retried like a
+   * delivery, a permanent one is recorded as failed with its message. Without it the erasure
+   * records this destination as `unsupported`.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: as for `send`.
+  erase?(request: ErasureRequest, signal?: AbortSignal): Promise<void | DeliveryResult>;
   /** Releases connections and file handles; called by `forwarder.close()`. */
   close?(): Promise<void>;
 }
