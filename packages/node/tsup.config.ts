@@ -1,7 +1,12 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'surveys/index': 'src/surveys/index.ts', 'cases/index': 'src/cases/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    'surveys/index': 'src/surveys/index.ts',
+    'cases/index': 'src/cases/index.ts',
+    'privacy/index': 'src/privacy/index.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
