@@ -153,7 +153,11 @@ export interface ErasureRequest {
 }
 
 /** The destination-facing form of a subject. */
-export function erasureRequest(subject: ErasureSubject, requestedAt: Date, messageIds: readonly string[] = []): ErasureRequest {
+export function erasureRequest(
+  subject: ErasureSubject,
+  requestedAt: Date,
+  messageIds: readonly string[] = [],
+): ErasureRequest {
   return {
     erasureId: subject.erasureId,
     requestedAt: requestedAt.toISOString(),

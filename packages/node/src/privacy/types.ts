@@ -72,7 +72,10 @@ export interface Privacy {
    * identity, erases every store, then tells every destination (retried until done or failed).
    * Resolves with the audit record once the stores are erased; destinations may still be pending.
    */
-  erase(identity: IdentityRef | IdentityRef[], options: { requestedBy: string; reason?: string }): Promise<ErasureRecord>;
+  erase(
+    identity: IdentityRef | IdentityRef[],
+    options: { requestedBy: string; reason?: string },
+  ): Promise<ErasureRecord>;
   /** Erasures, newest first, with each destination's status. */
   erasures(options?: { status?: ErasureRecord['status']; limit?: number }): Promise<ErasureRecord[]>;
   /** Consent records of a customer, oldest first. */
