@@ -73,6 +73,28 @@ describe('createRecommenderTrainer', () => {
     await trainer.close();
   });
 
+  it('erase(request) forgets every id of a profile and publishes once (the forwarder fans erasures out to it)', async () => {
+    const clock = createManualClock(0);
+    const trainer = createRecommenderTrainer({ clock, publishIntervalMs: 0 });
+    for (let i = 0; i < 3; i++) await trainer.send(visit(`s${i}`, { anonymousId: `a${i}` }, [], ['lamp', 'bulb']));
+    // The same customer, before and after signing in on another device.
+    await trainer.send(visit('p1', { anonymousId: 'anon-phone' }, [], ['lamp', 'rare-thing']));
+    await trainer.send(visit('p2', { anonymousId: 'anon-laptop', userId: 'user-x' }, [], ['lamp', 'rare-thing']));
+    const before = trainer.publish();
+    await trainer.erase({ userIds: ['user-x'], anonymousIds: ['anon-phone', 'anon-laptop'] });
+    const after = trainer.current()!;
+    expect(after.version).toBe(before.version + 1);
+    expect(
+      recommenderFromJSON(after.json)
+        .recommend({ items: ['lamp'], k: 3, fillWithPopular: false })
+        .map((r) => r.item),
+    ).toEqual(['bulb']);
+    // Nothing of theirs left: no second publication.
+    await trainer.erase({ userIds: ['user-x'], anonymousIds: [] });
+    expect(trainer.current()!.version).toBe(after.version);
+    await trainer.close();
+  });
+
   it('ignores what it cannot learn from without failing the delivery', async () => {
     const trainer = createRecommenderTrainer({ publishIntervalMs: 0 });
     await expect(

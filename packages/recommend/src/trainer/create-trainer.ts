@@ -60,6 +60,12 @@ export interface RecommenderTrainer {
    * publishes at once, so the served model no longer reflects them. Returns baskets removed.
    */
   forget(subject: string): number;
+  /**
+   * The forwarder's erasure entry point (`@touchpoint/node/privacy` fans an erasure out to every
+   * destination): forgets every user id and anonymous id of the customer's profile, then
+   * publishes once. Shaped structurally so this package needs nothing from the server package.
+   */
+  erase(request: { userIds: readonly string[]; anonymousIds: readonly string[] }): Promise<void>;
   /** Interactions learned since the last publication. */
   readonly pending: number;
   readonly recommender: Recommender;
@@ -135,6 +141,13 @@ export function createRecommenderTrainer(options: RecommenderTrainerOptions = {}
   }
   schedule();
 
+  function forgetOne(subject: string): number {
+    options.customers?.forget(subject);
+    const removed = recommender.forget(subject);
+    if (removed > 0) changed = true;
+    return removed;
+  }
+
   return {
     name: options.name ?? 'recommender',
     async send(events) {
@@ -153,13 +166,16 @@ export function createRecommenderTrainer(options: RecommenderTrainerOptions = {}
     publish,
     current: () => published,
     forget(subject) {
-      options.customers?.forget(subject);
-      const removed = recommender.forget(subject);
-      if (removed > 0) {
-        changed = true;
-        publish();
-      }
+      const removed = forgetOne(subject);
+      if (removed > 0) publish();
       return removed;
+    },
+    async erase(request) {
+      let removed = 0;
+      for (const subject of [...(request?.userIds ?? []), ...(request?.anonymousIds ?? [])])
+        removed += forgetOne(subject);
+      // One publication for the whole profile, not one per id: the served model changes once.
+      if (removed > 0) publish();
     },
     get pending() {
       return pending;
