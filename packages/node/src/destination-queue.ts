@@ -7,11 +7,24 @@
  * destinations back. Permanent refusals (4xx other than 408/429), events older than `maxAgeMs`
  * and, when set, events past `maxAttempts` go to the destination's dead-letter log first and are
  * acked after that write is durable. A 413 halves the batch and sends both halves.
+ *
+ * While an erasure runs (`holdBack` … `release`), every batch leaving for a send, a retry or the
+ * dead-letter log drops the subject's events first (they are acked: the log erases them), so
+ * nothing of theirs is sent or re-sent after the forwarder's `erase` resolves; a batch already in
+ * the middle of a send may finish it.
  */
-import { type Clock, createRetryPolicy, type RetryPolicyOptions, type TouchpointEvent } from '@touchpoint/core';
+import {
+  type Clock,
+  createRetryPolicy,
+  type RetryDecision,
+  type RetryPolicy,
+  type RetryPolicyOptions,
+  type TouchpointEvent,
+} from '@touchpoint/core';
 import { applyDataPolicyToBatch, isEmptyPolicy } from './data-policy.js';
 import type { DeadLetterRecord } from './dead-letter.js';
 import type { EventLog, LogMessage, LogReader } from './log/types.js';
+import type { ErasureSubject } from './privacy/subject.js';
 import type { BatchOptions, DeliveryResult, Destination, DropReason, ForwarderError } from './types.js';
 
 export interface DestinationQueueOptions {
@@ -53,16 +66,22 @@ export interface DestinationQueue {
   /** Stops reading; waits for deliveries in flight until `deadlineAt`, then aborts them (they stay in the log). */
   close(deadlineAt: number): Promise<void>;
   stats(): DestinationStats;
+  /** From now on, batches drop what `subject` matches before they are sent, retried or dead-lettered. */
+  holdBack(subject: ErasureSubject): void;
+  /** Waits until every batch that may hold the subject's events (in flight or gathering) is done, then stops filtering. */
+  release(subject: ErasureSubject): Promise<void>;
+  /** Resolves when the deliveries in flight now have settled. */
+  settle(): Promise<void>;
 }
 
-interface Failure {
+export interface Failure {
   status?: number;
   retryAfter?: string | null;
   retryable?: boolean;
   message: string;
 }
 
-function describe(error: unknown): string {
+export function describe(error: unknown): string {
   if (error instanceof Error) {
     const cause = (error as { cause?: unknown }).cause;
     return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
@@ -76,7 +95,23 @@ function parseAll(messages: readonly LogMessage[]): TouchpointEvent[] {
   return events;
 }
 
-function toFailure(result: DeliveryResult, name: string): Failure {
+/** What a destination's failed answer (or a throw, or a timeout) means: retry after how long, or give up. */
+export function decideAfterFailure(
+  policy: RetryPolicy,
+  attempts: number,
+  failure: Failure,
+  nowMs: number,
+): RetryDecision {
+  return failure.retryable === false
+    ? { retry: false, reason: 'not_retryable' }
+    : policy.next(attempts, {
+        status: failure.retryable === true ? undefined : failure.status,
+        retryAfter: failure.retryAfter ?? null,
+        nowMs,
+      });
+}
+
+export function toFailure(result: DeliveryResult, name: string): Failure {
   return {
     ...(result.status !== undefined && { status: result.status }),
     ...(result.retryable !== undefined && { retryable: result.retryable }),
@@ -100,6 +135,25 @@ export function createDestinationQueue(options: DestinationQueueOptions): Destin
   let slotWaiters: (() => void)[] = [];
   let loop: Promise<void> | undefined;
   const inFlight = new Set<Promise<void>>();
+  // Subjects being erased now; the batch being gathered (lingering) resolves `dispatched` when it leaves.
+  const erasing = new Set<ErasureSubject>();
+  let gathering: { dispatched: Promise<void>; resolve: () => void } | undefined;
+  // A read in progress may return events the log erased after reading them.
+  let reading: Promise<LogMessage[]> | undefined;
+
+  /** Acks and drops what an erasure in progress covers; the rest goes on. */
+  async function withoutErased(messages: readonly LogMessage[]): Promise<readonly LogMessage[]> {
+    if (erasing.size === 0) return messages;
+    const keep: LogMessage[] = [];
+    const erased: LogMessage[] = [];
+    for (const m of messages) {
+      let hit = false;
+      for (const subject of erasing) if (subject.matchesJson(m.json)) hit = true;
+      (hit ? erased : keep).push(m);
+    }
+    if (erased.length > 0) await reader.ack(erased);
+    return keep;
+  }
 
   async function send(messages: readonly LogMessage[], signal: AbortSignal): Promise<Failure | undefined> {
     // `void` too: a destination written as `async (events) => {}` resolves with nothing.
@@ -122,6 +176,8 @@ export function createDestinationQueue(options: DestinationQueueOptions): Destin
   }
 
   async function deadLetter(messages: readonly LogMessage[], reason: DropReason, message: string): Promise<void> {
+    messages = await withoutErased(messages);
+    if (messages.length === 0) return;
     const events = parseAll(messages);
     const at = new Date(clock.now()).toISOString();
     let saved = false;
@@ -151,6 +207,8 @@ export function createDestinationQueue(options: DestinationQueueOptions): Destin
   }
 
   async function deliver(messages: readonly LogMessage[]): Promise<void> {
+    messages = await withoutErased(messages);
+    if (messages.length === 0) return;
     const now = clock.now();
     const expired = messages.filter((m) => now - m.appendedAt > maxAgeMs);
     if (expired.length > 0) {
@@ -190,19 +248,13 @@ export function createDestinationQueue(options: DestinationQueueOptions): Destin
       return;
     }
     const attempts = messages.reduce((n, m) => Math.max(n, m.attempts), 0) + 1;
-    const decision =
-      failure.retryable === false
-        ? ({ retry: false, reason: 'not_retryable' } as const)
-        : policy.next(attempts, {
-            status: failure.retryable === true ? undefined : failure.status,
-            retryAfter: failure.retryAfter ?? null,
-            nowMs: clock.now(),
-          });
+    const decision = decideAfterFailure(policy, attempts, failure, clock.now());
     const retrying = decision.retry && !stopping;
     options.onError({ source: name, message: failure.message, attempt: attempts, willRetry: decision.retry });
     if (decision.retry) {
+      messages = await withoutErased(messages);
       // When stopping, a delay does not matter: the log keeps them for the next start.
-      reader.retry(messages, retrying ? decision.delayMs : 0);
+      if (messages.length > 0) reader.retry(messages, retrying ? decision.delayMs : 0);
     } else await deadLetter(messages, decision.reason, failure.message);
   }
 
@@ -237,7 +289,17 @@ export function createDestinationQueue(options: DestinationQueueOptions): Destin
     while (!stopping) {
       await freeSlot();
       if (stopping) break;
-      let messages = await reader.next({ maxEvents, maxBytes, waitMs: 1000 });
+      reading = reader.next({ maxEvents, maxBytes, waitMs: 1000 });
+      let messages = await reading;
+      reading = undefined;
+      let dispatched!: () => void;
+      if (messages.length > 0)
+        gathering = {
+          dispatched: new Promise<void>((resolve) => {
+            dispatched = resolve;
+          }),
+          resolve: () => dispatched(),
+        };
       // Linger: a partial batch waits up to maxWaitMs (since its oldest event was appended) to fill,
       // topping up every few ms; `flush()` and `close()` cut the wait short.
       while (!stopping && flushers === 0 && messages.length > 0 && messages.length < maxEvents) {
@@ -266,7 +328,13 @@ export function createDestinationQueue(options: DestinationQueueOptions): Destin
           releaseIdle();
         });
       inFlight.add(task);
+      const left = gathering;
+      gathering = undefined;
+      left?.resolve();
     }
+    // A batch gathered when the loop stopped was never dispatched: nobody waits for it.
+    gathering?.resolve();
+    gathering = undefined;
   }
 
   let idleWaiters: (() => void)[] = [];
@@ -283,6 +351,24 @@ export function createDestinationQueue(options: DestinationQueueOptions): Destin
 
   return {
     name,
+    holdBack(subject) {
+      erasing.add(subject);
+    },
+    async release(subject) {
+      await reading?.catch(() => {});
+      // The batch gathering now read its events before the erase: it and everything in flight must end first.
+      const pending = gathering?.dispatched;
+      const flying = [...inFlight];
+      if (pending) {
+        await pending;
+        flying.push(...inFlight);
+      }
+      await Promise.allSettled(flying);
+      erasing.delete(subject);
+    },
+    async settle() {
+      await Promise.allSettled([...inFlight]);
+    },
     async flush() {
       if (reader.lag() === 0 && inFlight.size === 0) return;
       flushers++;

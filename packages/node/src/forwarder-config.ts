@@ -33,6 +33,12 @@ export interface ForwarderOptions<C extends TouchpointDefinitions | undefined = 
   retry?: { maxAttempts?: number; baseMs?: number; maxMs?: number };
   /** Events older than this when a destination would get them are dead-lettered (default 7 days). */
   maxAgeMs?: number;
+  /**
+   * Deletes what the log and the dead-letter logs hold that is older than `days`, every hour
+   * (`forwarder.applyRetention`). Undelivered events are deleted too, so `days` must be longer
+   * than `maxAgeMs` (which dead-letters them first); failures reach `onError`.
+   */
+  retention?: { days: number };
   /** Deliveries in flight per destination (default 4). */
   concurrency?: number;
   /** Longest one delivery attempt may take, in ms (default 15 000). */
@@ -89,6 +95,31 @@ function checkBatch(batch: Partial<BatchOptions> | undefined, field: string): vo
   positive(batch.maxWaitMs, `${field}.maxWaitMs`, false);
 }
 
+const DAY_MS = 24 * 3_600_000;
+
+/**
+ * Retention deletes events whether delivered or not: it must not cut in before `maxAgeMs` has
+ * dead-lettered what a destination never took, or undelivered events would vanish without a trace.
+ */
+export function checkRetention(retention: unknown, maxAgeMs: number, field = 'retention'): number {
+  const days = (retention as { days?: unknown } | undefined)?.days;
+  if (
+    typeof retention !== 'object' ||
+    retention === null ||
+    typeof days !== 'number' ||
+    !(days > 0) ||
+    !Number.isFinite(days)
+  )
+    throw new TouchpointConfigError(`${field}.days`, `must be a positive number of days, got ${JSON.stringify(days)}`);
+  const ms = days * DAY_MS;
+  if (ms <= maxAgeMs)
+    throw new TouchpointConfigError(
+      `${field}.days`,
+      `must be longer than maxAgeMs (${maxAgeMs} ms = ${(maxAgeMs / DAY_MS).toFixed(2)} days): retention deletes undelivered events too, so they must be dead-lettered (at maxAgeMs) first`,
+    );
+  return ms;
+}
+
 export function resolveForwarderConfig(options: ForwarderOptions<TouchpointDefinitions | undefined>) {
   if (typeof options !== 'object' || options === null)
     throw new TouchpointConfigError('options', 'createForwarder needs an options object');
@@ -131,12 +162,15 @@ export function resolveForwarderConfig(options: ForwarderOptions<TouchpointDefin
     throw new TouchpointConfigError('deliver', 'must be true or false');
   if (options.rules !== undefined && !Array.isArray(options.rules))
     throw new TouchpointConfigError('rules', 'must be an array of rules, e.g. [feedbackAlert({ notify })]');
+  const maxAgeMs = options.maxAgeMs ?? FORWARDER_DEFAULTS.maxAgeMs;
+  const retentionMs = options.retention === undefined ? undefined : checkRetention(options.retention, maxAgeMs);
   return {
+    retentionMs,
     batch: { ...FORWARDER_DEFAULTS.batch, ...options.batch },
     retry: { ...FORWARDER_DEFAULTS.retry, ...options.retry },
     concurrency: options.concurrency ?? FORWARDER_DEFAULTS.concurrency,
     timeoutMs: options.timeoutMs ?? FORWARDER_DEFAULTS.timeoutMs,
     maxQueueEvents: options.maxQueueEvents ?? FORWARDER_DEFAULTS.maxQueueEvents,
-    maxAgeMs: options.maxAgeMs ?? FORWARDER_DEFAULTS.maxAgeMs,
+    maxAgeMs,
   };
 }

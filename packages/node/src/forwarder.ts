@@ -5,10 +5,16 @@
  * own reader of that log and its own delivery loop (destination-queue.ts), so an event leaves the
  * log only after each destination took it or it was dead-lettered. `accept` resolves when the
  * events are durable — what the ingest waits for before it answers 200.
+ *
+ * Personal data: `erase(subject)` removes a customer's events from the log, from every
+ * destination's dead letters and from what waits in memory, and makes sure no batch sends them
+ * after it resolves; `eraseAt` asks one destination to erase in its own store; `applyRetention`
+ * (and the `retention` option, hourly) deletes what is older than the retention period.
  */
 import {
   type Clock,
   createMessageId,
+  createRetryPolicy,
   type FeedbackInput,
   formatIssues,
   getTouchpoint,
@@ -25,11 +31,20 @@ import {
 import { parseEvent } from '@touchpoint/core/schema';
 import type { DeadLetterRecord } from './dead-letter.js';
 import { createMemoryDedupeStore } from './dedupe-store.js';
-import { createDestinationQueue, type DestinationQueue, type DestinationStats } from './destination-queue.js';
+import {
+  createDestinationQueue,
+  type DestinationQueue,
+  type DestinationStats,
+  decideAfterFailure,
+  describe,
+  type Failure,
+  toFailure,
+} from './destination-queue.js';
 import { isoAt } from './event-json.js';
-import { type ForwarderOptions, resolveForwarderConfig } from './forwarder-config.js';
+import { checkRetention, type ForwarderOptions, resolveForwarderConfig } from './forwarder-config.js';
 import { memoryLog } from './log/memory-log.js';
 import type { AppendResult, LogMessage, LogReader, LogStats } from './log/types.js';
+import type { ErasureRequest, ErasureSubject, ErasureTargetResult } from './privacy/subject.js';
 import { buildTrack } from './server-track.js';
 import type { Destination, DropReason, DropReport, ForwarderError, RuleContext } from './types.js';
 import { createWarn } from './warn.js';
@@ -67,6 +82,18 @@ export interface ReplaySummary {
   /** Dead letters still waiting when `timeoutMs` ran out (they stay in the dead-letter log). */
   remaining: number;
 }
+
+/** What one destination answered an erasure request. */
+export type DestinationEraseResult =
+  | { status: 'done' }
+  /** The destination has no `erase`. */
+  | { status: 'unsupported' }
+  /** A retryable failure: ask again after `retryAfterMs` (backoff, at least its Retry-After). */
+  | { status: 'retry'; message: string; retryAfterMs: number }
+  | { status: 'failed'; message: string };
+
+/** What `erase` did in one store: `log`, or `dead-letters:<destination>`. */
+export type StoreErasure = ErasureTargetResult & { store: string };
 
 /** What `accept` answers: the events are durable in the log, or why not and when to try again. */
 export type AcceptResult = AppendResult;
@@ -109,6 +136,33 @@ export interface Forwarder<C extends TouchpointDefinitions | undefined = undefin
   /** Sends one destination's dead letters to it again; resolves when they are through or `timeoutMs` passed. */
   replay(destination: string, options?: { timeoutMs?: number }): Promise<ReplaySummary>;
   stats(): ForwarderStats;
+  /**
+   * Erases the subject's events from the log, from every destination's dead letters and from
+   * what waits in memory to be appended; once it resolves no batch of any destination sends or
+   * re-sends them (one in the middle of a send may have finished it). One result per store.
+   *
+   * @example
+   * const results = await forwarder.erase(createErasureSubject({ erasureId: 'er_1', userIds: ['u-1'] }));
+   * // [{ store: 'log', erased: 12, messageIds: [...] }, { store: 'dead-letters:crm', erased: 1, ... }]
+   */
+  erase(subject: ErasureSubject): Promise<StoreErasure[]>;
+  /**
+   * Asks one destination to erase the customer in its own store (its `erase`), after its
+   * deliveries in flight settled, within `timeoutMs`. `attempt` (from 1) drives the backoff.
+   */
+  eraseAt(
+    destination: string,
+    request: ErasureRequest,
+    options?: { attempt?: number },
+  ): Promise<DestinationEraseResult>;
+  /** The destinations' names, in the order they were given. */
+  destinationNames(): string[];
+  /**
+   * Deletes what the log and the dead-letter logs hold that was appended more than `days` ago,
+   * delivered or not (`days` must be longer than `maxAgeMs`, so undelivered events were
+   * dead-lettered first). One result per store.
+   */
+  applyRetention(options: { days: number }): Promise<{ store: string; removed: number }[]>;
 }
 
 function toIso(value: Date | string | undefined, now: number): string {
@@ -266,6 +320,8 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
   let sending: string[] = [];
   let sendingEvents: TouchpointEvent[] = [];
   let appending: Promise<void> | undefined;
+  // The chunk being appended now (an erase waits for it, then erases it from the log).
+  let currentAppend: Promise<AppendResult> | undefined;
   let capacityWaiters: { n: number; resolve: () => void }[] = [];
   let drainWaiters: (() => void)[] = [];
 
@@ -296,7 +352,9 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
       heldEvents = heldEvents.slice(count);
       notifyCapacity();
       const jsons = sending;
-      const result = await log.append(jsons);
+      currentAppend = log.append(jsons);
+      const result = await currentAppend;
+      currentAppend = undefined;
       if (result.ok) {
         sending = [];
         sendingEvents = [];
@@ -420,7 +478,115 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
     }
   }
 
+  const erasePolicy = createRetryPolicy({ ...config.retry, ...(options.random && { random: options.random }) });
+
+  /** What `track()`/`enqueue()` hold for the log and `subject` matches: dropped before they reach it. */
+  function eraseHeld(subject: ErasureSubject): { erased: number; messageIds: string[] } {
+    const messageIds: string[] = [];
+    const keep: string[] = [];
+    const keepEvents: TouchpointEvent[] = [];
+    for (let i = 0; i < heldEvents.length; i++) {
+      const event = heldEvents[i]!;
+      if (subject.matches(event)) messageIds.push(event.messageId);
+      else {
+        keep.push(held[i]!);
+        keepEvents.push(event);
+      }
+    }
+    if (messageIds.length > 0) {
+      held = keep;
+      heldEvents = keepEvents;
+      notifyCapacity();
+    }
+    return { erased: messageIds.length, messageIds };
+  }
+
+  async function applyRetention(retention: { days: number }): Promise<{ store: string; removed: number }[]> {
+    const before = clock.now() - checkRetention(retention, config.maxAgeMs, 'applyRetention');
+    const results = [{ store: 'log', removed: (await log.expire(before)).removed }];
+    for (const destination of options.destinations) {
+      const dead = await log.deadLetters(destination.name);
+      results.push({ store: `dead-letters:${destination.name}`, removed: (await dead.expire(before)).removed });
+    }
+    return results;
+  }
+
+  // Retention on a schedule: a minute after start (a process restarted often still gets it), then hourly.
+  let retentionTimer: unknown;
+  if (config.retentionMs !== undefined) {
+    const days = config.retentionMs / (24 * 3_600_000);
+    const tick = (): void => {
+      retentionTimer = undefined;
+      if (closed) return;
+      applyRetention({ days })
+        .catch((error) =>
+          onError({ source: 'retention', message: `applying ${days}-day retention failed: ${describe(error)}`, error }),
+        )
+        .finally(() => {
+          if (!closed) retentionTimer = clock.setTimeout(tick, 3_600_000);
+        });
+    };
+    retentionTimer = clock.setTimeout(tick, 60_000);
+  }
+
   const forwarder: Forwarder<C> = {
+    async erase(subject) {
+      const list = await allQueues();
+      for (const queue of list) queue.holdBack(subject);
+      try {
+        const fromMemory = eraseHeld(subject);
+        // A chunk on its way into the log lands there first, so the log's erase covers it.
+        await currentAppend?.catch(() => {});
+        const main = await log.erase(subject);
+        const results: StoreErasure[] = [
+          {
+            ...main,
+            store: 'log',
+            erased: main.erased + fromMemory.erased,
+            messageIds: [...fromMemory.messageIds, ...(main.messageIds ?? [])],
+          },
+        ];
+        for (const destination of options.destinations) {
+          const dead = await log.deadLetters(destination.name);
+          results.push({ ...(await dead.erase(subject)), store: `dead-letters:${destination.name}` });
+        }
+        // Batches read before the erase (gathering, or in flight) end before it resolves; while
+        // they do, each drops the subject's events before a retry or a dead-letter write.
+        await Promise.all(list.map((queue) => queue.release(subject)));
+        return results;
+      } catch (error) {
+        for (const queue of list) void queue.release(subject);
+        throw error;
+      }
+    },
+    async eraseAt(name, request, eraseOptions = {}) {
+      const destination = byName.get(name);
+      if (!destination) throw new TouchpointConfigError('destination', `no destination named ${JSON.stringify(name)}`);
+      if (typeof destination.erase !== 'function') return { status: 'unsupported' };
+      // Events sent before the request must not land after the destination erased.
+      await (await allQueues()).find((q) => q.name === name)?.settle();
+      const controller = new AbortController();
+      const timer = clock.setTimeout(
+        () => controller.abort(new Error(`erasure at ${name} timed out after ${config.timeoutMs} ms`)),
+        config.timeoutMs,
+      );
+      let failure: Failure | undefined;
+      try {
+        const result = await destination.erase(request, controller.signal);
+        if (result && !result.ok) failure = toFailure(result, name);
+      } catch (error) {
+        failure = { message: controller.signal.aborted ? describe(controller.signal.reason) : describe(error) };
+      } finally {
+        clock.clearTimeout(timer);
+      }
+      if (!failure) return { status: 'done' };
+      const decision = decideAfterFailure(erasePolicy, eraseOptions.attempt ?? 1, failure, clock.now());
+      return decision.retry
+        ? { status: 'retry', message: failure.message, retryAfterMs: decision.delayMs }
+        : { status: 'failed', message: failure.message };
+    },
+    destinationNames: () => options.destinations.map((d) => d.name),
+    applyRetention,
     async accept(events) {
       if (closed) return { ok: false, reason: 'closed', message: 'the forwarder is closed', retryAfterMs: 1000 };
       const jsons: string[] = new Array(events.length);
@@ -508,6 +674,7 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
     async close(closeOptions = {}) {
       const timeoutMs = closeOptions.timeoutMs ?? 10_000;
       closed = true;
+      if (retentionTimer !== undefined) clock.clearTimeout(retentionTimer);
       closeDeadline = clock.now() + timeoutMs;
       // Unref'd batch and retry timers must not let the process exit while we drain.
       const keepAlive = setInterval(() => {}, 1 << 30);

@@ -8,14 +8,35 @@
  * it. A torn frame at the tail (a crash mid-write) is found by its checksum and cut off on open.
  * A full disk, or the `maxBytes` budget, makes `append` answer `full`: the caller keeps the events.
  *
- * Layout: dir/segments/<base offset>.seg, dir/cursors/<reader>.json, dir/dead-letters/<destination>/…
+ * Erasure rewrites each of the subject's frames IN PLACE as a tombstone of the same length (the
+ * payload zeroed, a new checksum; frame.ts), then fdatasyncs. Chosen over the two alternatives:
+ *  - compaction (copy every segment without the subject's records, swap files) needs free disk for
+ *    a copy of the log, moves every offset so each reader's cursor must be translated, and races
+ *    the appender on the active segment; an overwrite keeps offsets, cursors and segments valid.
+ *  - per-customer encryption keys (crypto-shredding) erase by deleting a key, but every append
+ *    would encrypt per event and every read decrypt, an event must be keyed to a customer before
+ *    the identity graph knows who they are, and the key store becomes one more thing to make
+ *    durable and erase from.
+ * The erase streams over the segments in 1 MiB reads (memory stays small), parses only records
+ * `subject.matchesJson` may match, and writes tombstones in groups: each group's positions go to
+ * an erase journal (offsets only, nothing personal) that is synced before the overwrite and
+ * removed after the fdatasync, so a crash mid-overwrite is finished on the next open — every frame
+ * on disk is then whole and valid, and running the erase again completes it. Readers step over
+ * tombstones (they count as acked); the tail cache and every reader's handed-out or retried
+ * messages forget the erased ones. `expire` deletes whole segments whose newest record is older
+ * than the cut (never the one being written), and moves readers behind it forward.
+ *
+ * Layout: dir/segments/<base offset>.seg, dir/cursors/<reader>.json, dir/erase-journal.json,
+ * dir/dead-letters/<destination>/…
  */
 import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Clock, systemClock, TouchpointConfigError } from '@touchpoint/core';
-import { decodeFrame, encodeFrames, FRAME_HEADER_BYTES } from './frame.js';
+import type { ErasureSubject, ErasureTargetResult } from '../privacy/subject.js';
+import { type DecodedFrame, decodeFrame, encodeFrames, encodeTombstone, FRAME_HEADER_BYTES } from './frame.js';
+import { eventMessageIdOf } from './message-id.js';
 import { type Cursor, createReaderState, type LocalMessage, type LocalReader } from './reader-state.js';
-import type { AppendResult, EventLog, LogStats } from './types.js';
+import type { AppendResult, EventLog, ExpireResult, LogStats } from './types.js';
 
 export interface FileLogOptions {
   /** Directory the log owns (created if missing). One forwarder process per directory. */
@@ -38,6 +59,13 @@ interface Segment {
   size: number;
   path: string;
   reader?: Promise<FileHandle>;
+  /** When its newest record was appended, if this process wrote it (else the next segment's first tells). */
+  newestAt?: number;
+}
+
+/** Frames one erase group overwrites: their segment's base and their offsets in it. */
+interface EraseJournal {
+  frames: [segmentBase: number, at: number][];
 }
 
 interface PendingAppend {
@@ -47,6 +75,11 @@ interface PendingAppend {
 
 const SEGMENT_NAME = /^(\d{16})\.seg$/;
 const TAIL_BYTES = 16 * 1024 * 1024;
+/** Stands for an erased event in the tail cache. */
+const ERASED = '\u0000';
+/** Tombstones written per journal + fdatasync. */
+const ERASE_GROUP = 4096;
+const ERASE_READ_BYTES = 1024 * 1024;
 
 function segmentPath(dir: string, base: number): string {
   return join(dir, 'segments', `${String(base).padStart(16, '0')}.seg`);
@@ -136,6 +169,7 @@ export function fileLog(options: FileLogOptions): EventLog {
   async function recover(): Promise<void> {
     await mkdir(join(dir, 'segments'), { recursive: true });
     await mkdir(join(dir, 'cursors'), { recursive: true });
+    await finishJournal();
     const names = (await readdir(join(dir, 'segments'))).filter((n) => SEGMENT_NAME.test(n)).sort();
     for (const name of names) {
       const base = Number(SEGMENT_NAME.exec(name)![1]);
@@ -178,6 +212,56 @@ export function fileLog(options: FileLogOptions): EventLog {
     await syncDir(join(dir, 'segments'));
   }
 
+  const journalPath = join(dir, 'erase-journal.json');
+
+  /**
+   * An erase group that a crash interrupted: its journal names every frame it was overwriting.
+   * Each frame's length, sequence and time were rewritten with the same values, so even a torn
+   * overwrite still says how long the frame is; writing the tombstone again makes it whole.
+   */
+  async function finishJournal(): Promise<void> {
+    let journal: EraseJournal;
+    try {
+      journal = JSON.parse(await readFile(journalPath, 'utf8')) as EraseJournal;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException)?.code === 'ENOENT') return;
+      // A torn journal was never synced, so no overwrite of its group had begun.
+      await rm(journalPath, { force: true });
+      return;
+    }
+    const bySegment = new Map<number, number[]>();
+    for (const [base, at] of journal.frames ?? []) {
+      const list = bySegment.get(base) ?? [];
+      list.push(at);
+      bySegment.set(base, list);
+    }
+    for (const [base, offsets] of bySegment) {
+      let handle: FileHandle;
+      try {
+        handle = await open(segmentPath(dir, base), 'r+');
+      } catch {
+        continue; // Deleted since (expired or done): nothing left to erase.
+      }
+      try {
+        const header = Buffer.alloc(FRAME_HEADER_BYTES);
+        for (const at of offsets) {
+          const { bytesRead } = await handle.read(header, 0, FRAME_HEADER_BYTES, at);
+          if (bytesRead < FRAME_HEADER_BYTES) continue;
+          const tombstone = encodeTombstone(header.readDoubleLE(8), header.readDoubleLE(16), header.readUInt32LE(0));
+          await handle.write(tombstone, 0, tombstone.length, at);
+        }
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+    }
+    onError({
+      source: 'erase',
+      message: `finished an erase a crash had interrupted (${journal.frames?.length ?? 0} record(s)); run the erasure again to complete it`,
+    });
+    await rm(journalPath, { force: true });
+  }
+
   async function scanSegment(segment: Segment): Promise<{ valid: number; lastSeq?: number }> {
     const data = await readFile(segment.path);
     let at = 0;
@@ -208,12 +292,17 @@ export function fileLog(options: FileLogOptions): EventLog {
   }
 
   async function firstSeqOf(segment: Segment): Promise<number | undefined> {
+    return (await firstHeaderOf(segment))?.seq;
+  }
+
+  /** Sequence number and append time of a segment's first record. */
+  async function firstHeaderOf(segment: Segment): Promise<{ seq: number; appendedAt: number } | undefined> {
     if (segment.size < FRAME_HEADER_BYTES) return undefined;
     const handle = await open(segment.path, 'r');
     try {
       const header = Buffer.alloc(FRAME_HEADER_BYTES);
       await handle.read(header, 0, FRAME_HEADER_BYTES, 0);
-      return header.readDoubleLE(8);
+      return { seq: header.readDoubleLE(8), appendedAt: header.readDoubleLE(16) };
     } finally {
       await handle.close();
     }
@@ -258,6 +347,7 @@ export function fileLog(options: FileLogOptions): EventLog {
         await writer!.datasync();
         remember(jsons, ends, endOffset, appendedAt);
         segment.size += buffer.length;
+        segment.newestAt = appendedAt;
         endOffset += buffer.length;
         endSeq += count;
         bytes += buffer.length;
@@ -315,7 +405,12 @@ export function fileLog(options: FileLogOptions): EventLog {
       if (out.length > 0 && size + json.length > maxBytesRead) break;
       size += json.length;
       const end = tailEnds[i]!;
-      out.push({ seq: from.seq + (i - index), json, attempts: 0, appendedAt: tailAt[i]!, offset, end });
+      const seq = from.seq + (i - index);
+      out.push(
+        json === ERASED
+          ? { seq, json: '', attempts: 0, appendedAt: tailAt[i]!, offset, end, erased: true }
+          : { seq, json, attempts: 0, appendedAt: tailAt[i]!, offset, end },
+      );
       offset = end;
     }
     return out;
@@ -355,9 +450,219 @@ export function fileLog(options: FileLogOptions): EventLog {
     return segment.reader;
   }
 
+  // Reads from disk and tombstone overwrites exclude each other, so no read sees a frame half
+  // overwritten (its old first bytes with zeros after them).
+  let diskReads = 0;
+  let readsDone: (() => void) | undefined;
+  let overwriting: Promise<void> | undefined;
+
   async function read(from: Cursor, maxEvents: number, maxBytesRead: number): Promise<LocalMessage[]> {
     const cached = readTail(from, maxEvents, maxBytesRead);
     if (cached) return cached;
+    while (overwriting) await overwriting;
+    diskReads++;
+    try {
+      return await readDisk(from, maxEvents, maxBytesRead);
+    } finally {
+      if (--diskReads === 0) readsDone?.();
+    }
+  }
+
+  /** Runs `task` while no disk read is in progress and none starts. */
+  async function withoutReads<T>(task: () => Promise<T>): Promise<T> {
+    while (overwriting) await overwriting;
+    let release!: () => void;
+    overwriting = new Promise((resolve) => {
+      release = resolve;
+    });
+    try {
+      while (diskReads > 0)
+        await new Promise<void>((resolve) => {
+          readsDone = resolve;
+        });
+      readsDone = undefined;
+      return await task();
+    } finally {
+      overwriting = undefined;
+      release();
+    }
+  }
+
+  // Erase and expire run one at a time.
+  let maintenance: Promise<unknown> = Promise.resolve();
+  function serially<T>(task: () => Promise<T>): Promise<T> {
+    const run = maintenance.then(task, task);
+    maintenance = run.catch(() => {});
+    return run;
+  }
+
+  interface Patch {
+    /** Where `bytes` go in the segment file. */
+    at: number;
+    bytes: Buffer;
+    /** Offsets (in the segment) and sequence numbers of the frames it turns into tombstones. */
+    frames: number[];
+    seqs: number[];
+  }
+
+  /** One group: journal, overwrite, fdatasync, forget the journal; then no reader holds them any more. */
+  async function overwrite(segment: Segment, handle: FileHandle, patches: Patch[]): Promise<void> {
+    const journal: EraseJournal = { frames: [] };
+    for (const patch of patches) for (const at of patch.frames) journal.frames.push([segment.base, at]);
+    await writeAtomic(journalPath, JSON.stringify(journal));
+    await syncDir(dir);
+    await withoutReads(async () => {
+      for (const patch of patches) {
+        let written = 0;
+        while (written < patch.bytes.length) {
+          const { bytesWritten } = await handle.write(
+            patch.bytes,
+            written,
+            patch.bytes.length - written,
+            patch.at + written,
+          );
+          written += bytesWritten;
+        }
+      }
+    });
+    await handle.datasync();
+    await rm(journalPath, { force: true });
+    const seqs = new Set<number>();
+    for (const patch of patches) for (const seq of patch.seqs) seqs.add(seq);
+    forgetErased(seqs);
+  }
+
+  /** The tail cache and every reader drop what was just erased. */
+  function forgetErased(seqs: ReadonlySet<number>): void {
+    for (const seq of seqs) {
+      const index = tailHead + (seq - tailFirstSeq);
+      if (seq < tailFirstSeq || index >= tailJsons.length || tailJsons[index] === ERASED) continue;
+      tailBytes -= tailJsons[index]!.length - ERASED.length;
+      tailJsons[index] = ERASED;
+    }
+    for (const reader of readers.values()) reader.forget((m) => seqs.has(m.seq));
+  }
+
+  async function eraseSegment(segment: Segment, subject: ErasureSubject, messageIds: string[]): Promise<number> {
+    const limit = segment.size;
+    let handle: FileHandle;
+    try {
+      handle = await open(segment.path, 'r+');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException)?.code === 'ENOENT') return 0;
+      throw error;
+    }
+    let erased = 0;
+    let patches: Patch[] = [];
+    let patchBytes = 0;
+    let patchFrames = 0;
+    const flush = async () => {
+      if (patches.length === 0) return;
+      await overwrite(segment, handle, patches);
+      erased += patchFrames;
+      patches = [];
+      patchBytes = 0;
+      patchFrames = 0;
+    };
+    try {
+      let carry: Buffer | undefined;
+      let pos = 0;
+      while (pos < limit) {
+        const want = Math.min(ERASE_READ_BYTES, limit - pos);
+        const chunk = Buffer.allocUnsafe(want);
+        const { bytesRead } = await handle.read(chunk, 0, want, pos);
+        if (bytesRead === 0) break;
+        const data = carry ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+        const dataAt = pos - (carry?.length ?? 0);
+        pos += bytesRead;
+        let at = 0;
+        let first = -1;
+        let last = 0;
+        const frames: number[] = [];
+        const seqs: number[] = [];
+        for (;;) {
+          const frame = decodeFrame(data, at, false);
+          if (typeof frame === 'string') break;
+          // Parsed only when it may hold a needle (matchesJson is cheap when it cannot).
+          if (!frame.erased && subject.matchesJson(frame.json)) {
+            const id = eventMessageIdOf(frame.json);
+            if (id !== undefined) messageIds.push(id);
+            // Patched into the bytes just read: one write covers every tombstone of this chunk
+            // (the frames between are written back unchanged, which a torn write cannot spoil).
+            encodeTombstone(frame.seq, frame.appendedAt, frame.size - FRAME_HEADER_BYTES).copy(data, at);
+            if (first < 0) first = at;
+            last = at + frame.size;
+            frames.push(dataAt + at);
+            seqs.push(frame.seq);
+          }
+          at += frame.size;
+        }
+        if (first >= 0) {
+          patches.push({ at: dataAt + first, bytes: data.subarray(first, last), frames, seqs });
+          patchBytes += last - first;
+          patchFrames += frames.length;
+        }
+        carry = at < data.length ? Buffer.from(data.subarray(at)) : undefined;
+        if (patchBytes >= 8 * ERASE_READ_BYTES || patchFrames >= ERASE_GROUP) await flush();
+      }
+      await flush();
+    } finally {
+      await handle.close();
+    }
+    return erased;
+  }
+
+  async function eraseSubject(subject: ErasureSubject): Promise<ErasureTargetResult> {
+    await ready;
+    // Appends already resolved are on disk and counted in `segments`; one being written finishes first.
+    while (writing) await writing;
+    const messageIds: string[] = [];
+    let erased = 0;
+    for (const segment of [...segments]) {
+      if (!segments.includes(segment)) continue; // deleted meanwhile
+      erased += await eraseSegment(segment, subject, messageIds);
+    }
+    return { erased, messageIds };
+  }
+
+  async function expireBefore(beforeMs: number): Promise<ExpireResult> {
+    await ready;
+    let removed = 0;
+    let dropped = false;
+    while (segments.length > 1) {
+      const oldest = segments[0]!;
+      const next = segments[1]!;
+      // Appends take the clock in order, so the next segment's first record is no older than this one's newest.
+      const newest = oldest.newestAt ?? (await firstHeaderOf(next))?.appendedAt;
+      if (newest === undefined || newest >= beforeMs) break;
+      const nextFirst = (await firstSeqOf(next)) ?? endSeq;
+      removed += nextFirst - ((await firstSeqOf(oldest)) ?? nextFirst);
+      await withoutReads(async () => {
+        segments.shift();
+        bytes -= oldest.size;
+        firstSeq = nextFirst;
+        const handle = oldest.reader;
+        oldest.reader = undefined;
+        await handle?.then((h) => h.close()).catch(() => {});
+        await rm(oldest.path, { force: true });
+      });
+      dropped = true;
+    }
+    if (dropped) {
+      await syncDir(join(dir, 'segments'));
+      // The tail cache may hold what was deleted: start it afresh with the next append.
+      if (tailFirstSeq < firstSeq) {
+        tailHead = tailJsons.length;
+        tailBytes = 0;
+      }
+      const start: Cursor = { seq: firstSeq, offset: segments[0]!.base };
+      for (const reader of readers.values()) reader.skipTo(start);
+      await Promise.all([...readers.keys()].map((name) => persistCursor(name)));
+    }
+    return { removed };
+  }
+
+  async function readDisk(from: Cursor, maxEvents: number, maxBytesRead: number): Promise<LocalMessage[]> {
     let cursor = from;
     const out: LocalMessage[] = [];
     let size = 0;
@@ -409,7 +714,7 @@ export function fileLog(options: FileLogOptions): EventLog {
     return out;
   }
 
-  function toMessage(frame: { seq: number; appendedAt: number; json: string; size: number }, at: Cursor): LocalMessage {
+  function toMessage(frame: DecodedFrame, at: Cursor): LocalMessage {
     return {
       seq: frame.seq,
       json: frame.json,
@@ -417,6 +722,7 @@ export function fileLog(options: FileLogOptions): EventLog {
       appendedAt: frame.appendedAt,
       offset: at.offset,
       end: at.offset + frame.size,
+      ...(frame.erased && { erased: true }),
     };
   }
 
@@ -585,12 +891,14 @@ export function fileLog(options: FileLogOptions): EventLog {
       while (out.length < max) {
         const page = await read(from, Math.min(1000, max - out.length + 1000), 4 * 1024 * 1024);
         if (page.length === 0) break;
-        for (const m of page) if (m.seq > afterSeq && out.length < max) out.push(m);
+        for (const m of page) if (m.seq > afterSeq && out.length < max && !m.erased) out.push(m);
         const last = page[page.length - 1]!;
         from = { seq: last.seq + 1, offset: last.end };
       }
       return out;
     },
+    erase: (subject) => serially(() => eraseSubject(subject)),
+    expire: (beforeMs) => serially(() => expireBefore(beforeMs)),
     hasRoom: (size) => !closed && bytes + pendingBytes + size <= maxBytes,
     stats: (): LogStats => ({ kind: 'file', appended, bytes, maxBytes, refused: { ...refused } }),
     async close() {

@@ -5,6 +5,10 @@
  *   u32 LE payload length │ u32 LE CRC-32 of everything after it │ f64 LE sequence │ f64 LE appended-at ms │ payload (UTF-8 JSON)
  *
  * A frame counts only when its length fits what is on disk and its checksum matches.
+ *
+ * An erased event is a tombstone: the same frame, same length, sequence and time, with every
+ * payload byte zero and the checksum of that. JSON never starts with a NUL byte, so a payload that
+ * does is a tombstone; readers step over it (see file-log.ts for why erasure rewrites in place).
  */
 import * as zlib from 'node:zlib';
 
@@ -54,9 +58,24 @@ export function encodeFrames(jsons: readonly string[], firstSeq: number, appende
 export interface DecodedFrame {
   seq: number;
   appendedAt: number;
+  /** `''` for a tombstone. */
   json: string;
   /** Bytes the whole frame takes. */
   size: number;
+  /** An erased event's tombstone: nothing to deliver, it counts as read. */
+  erased: boolean;
+}
+
+/**
+ * The tombstone of a frame: same length, sequence and time, payload zeroed, checksum of the new bytes. Written over the original in place.
+ */
+export function encodeTombstone(seq: number, appendedAt: number, payloadLength: number): Buffer {
+  const buffer = Buffer.alloc(FRAME_HEADER_BYTES + payloadLength);
+  buffer.writeUInt32LE(payloadLength, 0);
+  buffer.writeDoubleLE(seq, 8);
+  buffer.writeDoubleLE(appendedAt, 16);
+  buffer.writeUInt32LE(crc32(buffer.subarray(8)), 4);
+  return buffer;
 }
 
 /**
@@ -70,10 +89,12 @@ export function decodeFrame(buffer: Buffer, at: number, verify: boolean): Decode
   const end = at + FRAME_HEADER_BYTES + length;
   if (end > buffer.length) return 'short';
   if (verify && crc32(buffer.subarray(at + 8, end)) !== buffer.readUInt32LE(at + 4)) return 'corrupt';
+  const erased = length > 0 && buffer[at + FRAME_HEADER_BYTES] === 0;
   return {
     seq: buffer.readDoubleLE(at + 8),
     appendedAt: buffer.readDoubleLE(at + 16),
-    json: buffer.toString('utf8', at + FRAME_HEADER_BYTES, end),
+    json: erased ? '' : buffer.toString('utf8', at + FRAME_HEADER_BYTES, end),
     size: FRAME_HEADER_BYTES + length,
+    erased,
   };
 }

@@ -19,11 +19,19 @@
  * and acknowledges a message whose record does not fit and deletes the OLDEST message instead —
  * from then on every append is acknowledged and an older, acknowledged event discarded (measured:
  * 100 appends acknowledged, 6 kept). The margin keeps a stream from ever getting there.
+ *
+ * Erasure: an ordered consumer walks the subject (flow-controlled, so memory stays bounded) and
+ * each of the subject's messages is deleted with the server's secure erase (`erase: true`: the
+ * record is overwritten on disk, not only marked deleted); the same for the dead-letter subject.
+ * A worker that holds one of them unacked never gets it redelivered. `expire` purges below the
+ * first message appended at or after the cut (dead letters: deleted one by one, their stream is
+ * shared).
  */
 import { TouchpointConfigError } from '@touchpoint/core';
+import type { ErasureSubject, ErasureTargetResult } from '../privacy/subject.js';
 import { createConnector, type JetStreamSession } from './jetstream-connection.js';
 import { createJetStreamReader, type JetStreamReader } from './jetstream-reader.js';
-import { messageIdOf } from './message-id.js';
+import { eventMessageIdOf, messageIdOf } from './message-id.js';
 import type { AppendResult, EventLog, LogMessage, LogStats } from './types.js';
 
 export interface JetStreamLogOptions {
@@ -250,6 +258,59 @@ export function jetStreamLog(options: JetStreamLogOptions): EventLog {
     }, REFRESH_MS);
     timer.unref();
 
+    /** Walks this subject with an ordered consumer and securely erases each of the subject's messages. */
+    async function eraseFrom(session: JetStreamSession, who: ErasureSubject): Promise<ErasureTargetResult> {
+      const info = await session.jsm.streams.info(target.stream);
+      const lastSeq = info.state.last_seq;
+      const messageIds: string[] = [];
+      let erased = 0;
+      if (info.state.messages === 0) return { erased, messageIds };
+      const consumer = await session.js.consumers.get(target.stream, {
+        filter_subjects: target.subject,
+        deliver_policy: 'all',
+      });
+      let done = false;
+      while (!done) {
+        const batch = await consumer.fetch({ max_messages: 256, expires: 1000 });
+        let got = 0;
+        for await (const m of batch) {
+          got++;
+          if (m.seq > lastSeq) {
+            done = true;
+            break;
+          }
+          const json = m.string();
+          if (who.matchesJson(json)) {
+            const id = eventMessageIdOf(json);
+            if (id !== undefined) messageIds.push(id);
+            // erase=true: the server overwrites the stored record, not only its index entry.
+            await session.jsm.streams.deleteMessage(target.stream, m.seq, true);
+            erased++;
+          }
+          if (m.seq >= lastSeq || m.info.pending === 0) done = true;
+        }
+        if (got === 0) done = true;
+      }
+      await consumer.delete().catch(() => {});
+      return { erased, messageIds };
+    }
+
+    /** The first message of this subject appended at or after `ms`, by an ordered consumer's start time. */
+    async function firstAtOrAfter(session: JetStreamSession, ms: number): Promise<number | undefined> {
+      const consumer = await session.js.consumers.get(target.stream, {
+        filter_subjects: target.subject,
+        deliver_policy: 'by_start_time',
+        opt_start_time: new Date(ms).toISOString(),
+      });
+      try {
+        const batch = await consumer.fetch({ max_messages: 1, expires: 1000 });
+        for await (const m of batch) return m.seq;
+        return undefined;
+      } finally {
+        await consumer.delete().catch(() => {});
+      }
+    }
+
     function refuse(reason: 'full' | 'unavailable' | 'closed', message: string, retryAfterMs: number, error?: unknown) {
       refused[reason]++;
       return { ok: false, reason, message, retryAfterMs, error } as const;
@@ -364,6 +425,30 @@ export function jetStreamLog(options: JetStreamLogOptions): EventLog {
           seq = stored.seq + 1;
         }
         return out;
+      },
+      async erase(subject) {
+        return eraseFrom(await connector.session(), subject);
+      },
+      async expire(beforeMs) {
+        const session = await connector.session();
+        if (target.subject === subject) {
+          const first = await firstAtOrAfter(session, beforeMs);
+          const info = await session.jsm.streams.info(target.stream);
+          const upTo = first ?? info.state.last_seq + 1;
+          if (upTo <= info.state.first_seq) return { removed: 0 };
+          const purged = await session.jsm.streams.purge(target.stream, { seq: upTo });
+          return { removed: purged.purged };
+        }
+        let removed = 0;
+        for (let seq = 1; ; ) {
+          const query = { seq, next_by_subj: target.subject } as unknown as { seq: number };
+          const stored = await session.jsm.streams.getMessage(target.stream, query);
+          if (!stored || stored.time.getTime() >= beforeMs) break;
+          await session.jsm.streams.deleteMessage(target.stream, stored.seq, false);
+          removed++;
+          seq = stored.seq + 1;
+        }
+        return { removed };
       },
       hasRoom: (bytes) => fits(bytes),
       stats(): LogStats {

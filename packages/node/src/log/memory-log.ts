@@ -3,8 +3,11 @@
  * log, for tests and for code that accepts the risk. Appends resolve at once and are NOT durable:
  * a crash loses every event not yet delivered, which the forwarder says once at start-up. Memory
  * is bounded by `maxBytes`; past it `append` answers `full` (the ingest turns that into a 503).
+ * `erase` drops an erased event's JSON (its slot stays, empty, so sequence numbers hold) and
+ * makes every reader forget it; `expire` drops what was appended before a time.
  */
 import { type Clock, systemClock, TouchpointConfigError } from '@touchpoint/core';
+import { eventMessageIdOf } from './message-id.js';
 import { type Cursor, createReaderState, type LocalMessage, type LocalReader } from './reader-state.js';
 import type { AppendResult, EventLog, LogStats } from './types.js';
 
@@ -17,8 +20,10 @@ export interface MemoryLogOptions {
 }
 
 interface Held {
+  /** `''` once erased. */
   json: string;
   appendedAt: number;
+  erased?: true;
 }
 
 /**
@@ -76,6 +81,7 @@ export function memoryLog(options: MemoryLogOptions = {}): EventLog {
         appendedAt: held.appendedAt,
         offset: 0,
         end: 0,
+        ...(held.erased && { erased: true }),
       });
     }
     return out;
@@ -139,7 +145,46 @@ export function memoryLog(options: MemoryLogOptions = {}): EventLog {
     },
     async list({ afterSeq = -1, max }) {
       const from = committed.size > 0 ? Math.min(...committed.values()) : base;
-      return read({ seq: Math.max(from, afterSeq + 1), offset: 0 }, max, Number.POSITIVE_INFINITY);
+      const out: LocalMessage[] = [];
+      for (let seq = Math.max(from, base, afterSeq + 1); seq < endSeq() && out.length < max; ) {
+        const page = read({ seq, offset: 0 }, max - out.length, Number.POSITIVE_INFINITY);
+        if (page.length === 0) break;
+        for (const m of page) if (!m.erased) out.push(m);
+        seq = page[page.length - 1]!.seq + 1;
+      }
+      return out;
+    },
+    async erase(subject) {
+      const erasedSeqs = new Set<number>();
+      const messageIds: string[] = [];
+      for (let i = head; i < records.length; i++) {
+        const held = records[i]!;
+        if (held.erased || !subject.matchesJson(held.json)) continue;
+        const id = eventMessageIdOf(held.json);
+        if (id !== undefined) messageIds.push(id);
+        bytes -= held.json.length;
+        records[i] = { json: '', appendedAt: held.appendedAt, erased: true };
+        erasedSeqs.add(base + i - head);
+      }
+      if (erasedSeqs.size > 0) for (const reader of readers.values()) reader.forget((m) => erasedSeqs.has(m.seq));
+      return { erased: erasedSeqs.size, messageIds };
+    },
+    async expire(beforeMs) {
+      let removed = 0;
+      const from = base;
+      while (head < records.length && records[head]!.appendedAt < beforeMs) {
+        const held = records[head]!;
+        if (!held.erased) removed++;
+        bytes -= held.json.length;
+        records[head] = undefined as unknown as Held;
+        head++;
+        base++;
+      }
+      if (base !== from) {
+        for (const [name, seq] of committed) if (seq < base) committed.set(name, base);
+        for (const reader of readers.values()) reader.skipTo({ seq: base, offset: 0 });
+      }
+      return { removed };
     },
     hasRoom: (size) => !closed && bytes + size <= maxBytes,
     stats: (): LogStats => ({ kind: 'memory', appended, bytes, maxBytes, refused: { ...refused } }),

@@ -48,3 +48,18 @@ function scan(json: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The `messageId` of an event's JSON, or of the event inside a dead-letter record
+ * (`{ destination, reason, message, at, event }`): what an erasure reports so dedupe can forget it.
+ */
+export function eventMessageIdOf(json: string): string | undefined {
+  const own = messageIdOf(json);
+  if (own !== undefined) return own;
+  try {
+    const id = (JSON.parse(json) as { event?: { messageId?: unknown } })?.event?.messageId;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -21,6 +21,8 @@ export interface Cursor {
 export interface LocalMessage extends LogMessage {
   readonly offset: number;
   readonly end: number;
+  /** A tombstone (the event was erased): never handed out, it counts as read. */
+  readonly erased?: boolean;
 }
 
 export interface ReaderSource {
@@ -46,6 +48,13 @@ export interface LocalReader extends LogReader {
   /** Wakes readers waiting in `next()`: the engine calls it after a durable append. */
   wake(): void;
   committed(): Cursor;
+  /**
+   * Drops the messages handed out or waiting for a retry that `match` picks (they were erased):
+   * never handed out again, counted as acked. Messages in a delivery now may finish it.
+   */
+  forget(match: (message: LocalMessage) => boolean): number;
+  /** Moves the reader to `to` when it is behind it (the log deleted what came before). */
+  skipTo(to: Cursor): void;
 }
 
 function withAttempts(message: LocalMessage, attempts: number): LocalMessage {
@@ -110,10 +119,40 @@ export function createReaderState(options: ReaderStateOptions): LocalReader {
     return out;
   }
 
+  function commit(): void {
+    const now = committed();
+    if (now.seq !== lastCommitted) {
+      lastCommitted = now.seq;
+      options.onCommit(now);
+    }
+  }
+
   return {
     name,
     wake,
     committed,
+    forget(match) {
+      let dropped = 0;
+      for (const [seq, message] of outstanding)
+        if (match(message)) {
+          outstanding.delete(seq);
+          dropped++;
+        }
+      if (dropped > 0) {
+        ready = ready.filter((m) => outstanding.get(m.seq) === m);
+        commit();
+        wake();
+      }
+      return dropped;
+    },
+    skipTo(to) {
+      if (to.seq <= committed().seq) return;
+      for (const [seq] of outstanding) if (seq < to.seq) outstanding.delete(seq);
+      ready = ready.filter((m) => outstanding.get(m.seq) === m);
+      if (position.seq < to.seq) position = to;
+      commit();
+      wake();
+    },
     async next(limits) {
       const deadline = clock.now() + limits.waitMs;
       for (;;) {
@@ -122,12 +161,21 @@ export function createReaderState(options: ReaderStateOptions): LocalReader {
         const seen = wakes;
         const room = maxOutstanding - outstanding.size;
         if (room > 0) {
-          const messages = await source.read(position, Math.min(room, limits.maxEvents), limits.maxBytes);
+          const from = position;
+          const read = await source.read(from, Math.min(room, limits.maxEvents), limits.maxBytes);
           if (closed) return [];
-          if (messages.length > 0) {
-            for (const message of messages) outstanding.set(message.seq, message);
-            const last = messages[messages.length - 1]!;
+          // skipTo() moved the reader while it read (an expire): what it read is gone.
+          if (position !== from) continue;
+          if (read.length > 0) {
+            const last = read[read.length - 1]!;
             position = { seq: last.seq + 1, offset: last.end };
+            const messages = read.some((m) => m.erased) ? read.filter((m) => !m.erased) : read;
+            if (messages.length === 0) {
+              // Only tombstones: they count as acked, read on.
+              commit();
+              continue;
+            }
+            for (const message of messages) outstanding.set(message.seq, message);
             return messages;
           }
         }
@@ -140,11 +188,7 @@ export function createReaderState(options: ReaderStateOptions): LocalReader {
     async ack(messages) {
       if (messages.length === 0) return;
       for (const message of messages) outstanding.delete(message.seq);
-      const now = committed();
-      if (now.seq !== lastCommitted) {
-        lastCommitted = now.seq;
-        options.onCommit(now);
-      }
+      commit();
       // Room for more: a reader held back by maxOutstanding may read again.
       wake();
     },

@@ -10,6 +10,8 @@
  *   destination queue ── ack() after delivery / retry(delay) after a retryable failure ──▶ LogReader
  */
 
+import type { ErasureSubject, ErasureTargetResult } from '../privacy/subject.js';
+
 /** One event as the log holds it: its JSON text and where it sits. */
 export interface LogMessage {
   /** Position in the log, increasing in append order (file: byte offset; JetStream: stream sequence). */
@@ -74,6 +76,12 @@ export interface LogStats {
   refused: { full: number; unavailable: number; closed: number };
 }
 
+/** What `expire` answers. */
+export interface ExpireResult {
+  /** Records deleted (whole segments for the file log: a count of the records they held). */
+  removed: number;
+}
+
 /** A log engine. Create one with `memoryLog()`, `fileLog({ dir })` or `jetStreamLog({ servers })`. */
 export interface EventLog {
   readonly kind: 'memory' | 'file' | 'jetstream';
@@ -93,6 +101,20 @@ export interface EventLog {
    * without moving any reader (to list dead letters).
    */
   list(options: { afterSeq?: number; max: number }): Promise<LogMessage[]>;
+  /**
+   * Erases every record `subject.matches` (events, or dead-letter records holding one) so that
+   * no byte of it stays in the log's files or memory, and no reader hands it out again. Records
+   * count as read for every reader. Resolves once that is durable, with the erased events'
+   * `messageId`s (so a dedupe window can forget them). Messages in the middle of a delivery may
+   * finish that delivery; the forwarder's `erase` sees to it that none is retried or dead-lettered.
+   */
+  erase(subject: ErasureSubject): Promise<ErasureTargetResult>;
+  /**
+   * Deletes what was appended before `beforeMs` (ms since the epoch), delivered or not; readers
+   * behind it move past it. The file log deletes whole segments whose newest record is older (the
+   * segment being written is kept), so a little older data may stay until its segment is done.
+   */
+  expire(beforeMs: number): Promise<ExpireResult>;
   /** `true` while appends of about `bytes` more would fit the budget. */
   hasRoom(bytes: number): boolean;
   stats(): LogStats;
