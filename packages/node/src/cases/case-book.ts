@@ -13,12 +13,15 @@
  * - only inbound contacts link identities; an agent's reply never merges anyone.
  */
 import { type Clock, systemClock, TouchpointConfigError, type TouchpointEvent } from '@touchpoint/core';
+import type { ErasureSubject, ErasureTargetResult } from '../privacy/subject.js';
 import type { BusinessHours } from './business-hours.js';
 import { type CaseEvent, type CaseState, isCaseEvent, readCaseEvent } from './case-events.js';
 import { type CaseDashboard, type ConversionReport, casesDashboard, conversionByState } from './case-reports.js';
+import { applyCaseRetention, type RetentionResult } from './case-retention.js';
 import { CaseInputError } from './errors.js';
 import { type GraphInternals, graphInternals, type IdentityGraph, type Profile } from './identity-graph.js';
 import type { IdentityKey, IdentityRef } from './identity-key.js';
+import { caseIdsOfProfiles, eraseCaseRows, erasureResult, identityIdsOf, keysOfSubject } from './profile-erasure.js';
 import {
   checkPromises,
   type PromiseAlert,
@@ -133,6 +136,21 @@ export interface CaseBook {
   conversion(options?: { windowMs?: number; from?: number; to?: number }): Promise<ConversionReport>;
   /** Open cases, overdue promises, repeat contacts, handling times and conversion, for a dashboard. */
   dashboard(options?: { sinceMs?: number; conversionWindowMs?: number }): Promise<CaseDashboard>;
+  /** Case ids and aliases of the cases these profiles opened (for an erasure subject). */
+  caseIdsOf(profileIds: number[]): Promise<string[]>;
+  /**
+   * Deletes, in one transaction, the cases of every profile holding one of the subject's
+   * identities (and the subject's `caseIds`) with their timelines, promises, states and aliases,
+   * the profiles' touchpoints, feedback and orders, and other profiles' timeline entries that hold
+   * one of the subject's ids (8+ characters) as a value. Run it before `graph.erase` — it finds
+   * the profile through the graph. Logical only: `scrubStore()` removes the bytes.
+   */
+  erase(subject: ErasureSubject): Promise<ErasureTargetResult>;
+  /**
+   * Deletes resolved cases resolved more than `days` ago (with their timeline, promises, states)
+   * and touchpoints, feedback and orders older than that; open cases are kept. One transaction.
+   */
+  applyRetention(options: { days: number }): Promise<RetentionResult>;
   readonly graph: IdentityGraph;
 }
 
@@ -520,6 +538,23 @@ export function createCaseBook(graph: IdentityGraph, options: CaseBookOptions = 
 
   const book: CaseBook = {
     graph,
+    caseIdsOf: (profileIds) => store.transaction((tx) => caseIdsOfProfiles(tx, profileIds)),
+    async erase(subject) {
+      const keys = keysOfSubject(subject, g.key);
+      return store.transaction(async (tx) => {
+        const { counts, messageIds } = await eraseCaseRows(tx, await identityIdsOf(tx, keys), subject);
+        return erasureResult(counts, messageIds);
+      });
+    },
+    async applyRetention(opts) {
+      const days = opts?.days;
+      if (typeof days !== 'number' || !(days > 0))
+        throw new TouchpointConfigError(
+          'applyRetention.days',
+          `must be a positive number of days, got ${String(days)}`,
+        );
+      return applyCaseRetention(store, days, clock.now());
+    },
     async record(event) {
       if (!isCaseEvent(event)) return recordOther(event);
       const { result, alert } = await recordCase(readCaseEvent(event));

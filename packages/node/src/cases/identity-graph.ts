@@ -14,8 +14,18 @@
  * - every merge is recorded with its reason and source, and each call runs in one transaction.
  */
 import { type Clock, TouchpointConfigError } from '@touchpoint/core';
+import type { ErasureSubject, ErasureTargetResult } from '../privacy/subject.js';
 import { CaseInputError } from './errors.js';
 import { createIdentityKeys, type IdentityKey, type IdentityKeyOptions, type IdentityRef } from './identity-key.js';
+import {
+  eraseCaseRows,
+  eraseGraphRows,
+  erasureResult,
+  identityIdsOf,
+  keysOfSubject,
+  type ProfileScope,
+  profileScope,
+} from './profile-erasure.js';
 import type { SqlRunner, SqlStore } from './sql-store.js';
 
 export interface IdentityGraphOptions extends IdentityKeyOptions {
@@ -92,6 +102,17 @@ export interface IdentityGraph {
   resolveReview(reviewId: number, decision: 'merge' | 'dismiss'): Promise<LinkResult | undefined>;
   /** The stored key of an identity (hashed email/phone), e.g. to compare with `lookup()` results. */
   key(ref: IdentityRef): IdentityKey;
+  /**
+   * For an erasure: every identity of every profile these refs belong to (profiles held apart for
+   * review stay apart), their keys as `kind:value`, and the profiles' case ids and aliases.
+   */
+  profileOf(refs: IdentityRef | IdentityRef[]): Promise<ProfileScope>;
+  /**
+   * Deletes the profiles holding any of the subject's identities, in one transaction: identities,
+   * links, merges, reviews, profiles — and any case-book rows still pointing at those identities
+   * (erase the case book first for its own counts). Logical only: `scrubStore()` removes the bytes.
+   */
+  erase(subject: ErasureSubject): Promise<ErasureTargetResult>;
   readonly store: SqlStore;
 }
 
@@ -280,6 +301,21 @@ export function createIdentityGraph(store: SqlStore, options: IdentityGraphOptio
   const graph: IdentityGraph = {
     store,
     key,
+    async profileOf(refs) {
+      const keys = (Array.isArray(refs) ? refs : [refs]).map((ref) => key(ref));
+      return store.transaction((tx) => profileScope(tx, keys));
+    },
+    async erase(subject) {
+      const keys = keysOfSubject(subject, key);
+      return store.transaction(async (tx) => {
+        const ids = await identityIdsOf(tx, keys);
+        if (ids.length === 0) return erasureResult({});
+        // Rows the case book still holds for these identities would be orphans once they are gone.
+        const cases = await eraseCaseRows(tx, ids, subject);
+        const counts = await eraseGraphRows(tx, ids);
+        return erasureResult({ ...counts, ...cases.counts }, cases.messageIds);
+      });
+    },
     async link(a, b, opts) {
       const reason = checkReason(opts?.reason);
       const ka = key(a);
