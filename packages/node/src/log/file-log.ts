@@ -271,6 +271,7 @@ export function fileLog(options: FileLogOptions): EventLog {
       if (typeof frame === 'string') break;
       if (lastSeq !== undefined && frame.seq !== lastSeq + 1) break;
       lastSeq = frame.seq;
+      segment.newestAt = frame.appendedAt;
       at += frame.size;
     }
     return { valid: at, ...(lastSeq !== undefined && { lastSeq }) };
@@ -318,6 +319,12 @@ export function fileLog(options: FileLogOptions): EventLog {
     writer = await open(segment.path, 'a+');
     segments.push(segment);
     await syncDir(join(dir, 'segments'));
+  }
+
+  function startWriting(): void {
+    writing ??= writePending().finally(() => {
+      writing = undefined;
+    });
   }
 
   /** Writes everything pending as one write and one sync, then resolves those appends. */
@@ -629,6 +636,17 @@ export function fileLog(options: FileLogOptions): EventLog {
     await ready;
     let removed = 0;
     let dropped = false;
+    // The segment being written holds only old records (a quiet log, dead letters): start a new
+    // one, so it can go too. Appends that arrive meanwhile wait for the new segment.
+    while (writing) await writing;
+    const active = segments[segments.length - 1]!;
+    if (active.size > 0 && active.newestAt !== undefined && active.newestAt < beforeMs) {
+      writing = roll().finally(() => {
+        writing = undefined;
+        if (pending.length > 0) startWriting();
+      });
+      await writing;
+    }
     while (segments.length > 1) {
       const oldest = segments[0]!;
       const next = segments[1]!;
@@ -861,9 +879,7 @@ export function fileLog(options: FileLogOptions): EventLog {
       }
       pendingBytes += size;
       const result = new Promise<AppendResult>((resolve) => pending.push({ jsons, resolve }));
-      writing ??= writePending().finally(() => {
-        writing = undefined;
-      });
+      startWriting();
       return result;
     },
     reader: openReader,
