@@ -74,13 +74,15 @@ function node(args: () => string[], port: number): NatsNode {
 }
 
 /** One JetStream node with its own store directory. */
-export async function startNatsNode(): Promise<NatsNode & { stop(): Promise<void> }> {
+export async function startNatsNode(): Promise<NatsNode & { dir: string; stop(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'tp-js-'));
   const port = await freePort();
   const n = node(() => ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir], port);
   await n.start();
   return {
     ...n,
+    /** The store directory (`-sd`), to search its bytes. */
+    dir,
     async stop() {
       await n.kill();
       await rm(dir, { recursive: true, force: true });
