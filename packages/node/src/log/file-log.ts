@@ -576,11 +576,14 @@ export function fileLog(options: FileLogOptions): EventLog {
       let pos = 0;
       while (pos < limit) {
         const want = Math.min(ERASE_READ_BYTES, limit - pos);
-        const chunk = Buffer.allocUnsafe(want);
-        const { bytesRead } = await handle.read(chunk, 0, want, pos);
+        // The unread end of the last chunk (part of one frame) goes first, the next read after it.
+        const kept = carry?.length ?? 0;
+        const chunk = Buffer.allocUnsafe(kept + want);
+        carry?.copy(chunk, 0);
+        const { bytesRead } = await handle.read(chunk, kept, want, pos);
         if (bytesRead === 0) break;
-        const data = carry ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
-        const dataAt = pos - (carry?.length ?? 0);
+        const data = chunk.subarray(0, kept + bytesRead);
+        const dataAt = pos - kept;
         pos += bytesRead;
         let at = 0;
         let first = -1;
