@@ -1,21 +1,36 @@
 /**
  * `destinations.fn`: any backend, as a function. Resolve to deliver, throw to retry, or return a
- * `DeliveryResult` to say precisely what happened.
+ * `DeliveryResult` to say precisely what happened. `erase` does the same for an erasure.
  */
-import { TouchpointConfigError, type TouchpointEvent } from '@touchpoint/core';
-import type { DeliveryResult, Destination } from '../types.js';
+import { TouchpointConfigError } from '@touchpoint/core';
+import type { Destination } from '../types.js';
 import { type CommonDestinationOptions, withCommon } from './options.js';
+
+export interface FnDestinationOptions extends CommonDestinationOptions {
+  close?: () => Promise<void>;
+  /**
+   * Erases a customer in this backend (see `createPrivacy().erase()`): resolve when done, throw
+   * or return a retryable `DeliveryResult` to be retried. Without it, erasures record this
+   * destination as `unsupported`.
+   */
+  erase?: Destination['erase'];
+}
 
 /**
  * @example
- * destinations.fn(async (events) => { await db.insert('touchpoints', events); }, { name: 'postgres' });
+ * destinations.fn(async (events) => { await db.insert('touchpoints', events); }, {
+ *   name: 'postgres',
+ *   erase: async (request) => { await db.delete('touchpoints', { userId: request.userIds }); },
+ * });
  */
-export function fn(
-  // biome-ignore lint/suspicious/noConfusingVoidType: `async (events) => {}` must fit, and it returns Promise<void>.
-  send: (events: TouchpointEvent[], signal?: AbortSignal) => Promise<void | DeliveryResult>,
-  options: CommonDestinationOptions & { close?: () => Promise<void> } = {},
-): Destination {
+export function fn(send: Destination['send'], options: FnDestinationOptions = {}): Destination {
   if (typeof send !== 'function')
     throw new TouchpointConfigError('fn', 'needs a function: destinations.fn(async (events) => { … })');
-  return withCommon('fn', options, { send, ...(options.close && { close: options.close }) });
+  if (options.erase !== undefined && typeof options.erase !== 'function')
+    throw new TouchpointConfigError('fn.erase', 'must be a function: async (request) => { … }');
+  return withCommon('fn', options, {
+    send,
+    ...(options.close && { close: options.close }),
+    ...(options.erase && { erase: options.erase }),
+  });
 }

@@ -11,13 +11,23 @@ import type { DeliveryResult } from '../types.js';
 
 /** Longest answer body kept for an error message. */
 const MAX_DETAIL = 300;
+/** Longest answer body kept when the caller reads the answer (a deletion request's id). */
+const MAX_ANSWER = 64 * 1024;
+
+/** A delivery result, and with `{ answer: true }` the answer's body and headers too. */
+export interface PostResult extends DeliveryResult {
+  body?: string;
+  headers?: IncomingMessage['headers'];
+}
 
 export interface Poster {
   post(
     body: Buffer | string,
     headers: Record<string, string>,
     signal: AbortSignal | undefined,
-  ): Promise<DeliveryResult>;
+    /** `answer: true` keeps the answer's body (up to 64 KiB) and headers, for APIs that answer with an id. */
+    options?: { answer?: boolean },
+  ): Promise<PostResult>;
   close(): Promise<void>;
 }
 
@@ -34,8 +44,9 @@ export function createPoster(url: URL): Poster {
   const request = secure ? httpsRequest : httpRequest;
   const where = `${url.origin}${url.pathname}`;
   return {
-    post(body, headers, signal) {
-      return new Promise<DeliveryResult>((resolve, reject) => {
+    post(body, headers, signal, options) {
+      const keep = options?.answer === true;
+      return new Promise<PostResult>((resolve, reject) => {
         if (signal?.aborted) {
           reject(signal.reason);
           return;
@@ -48,14 +59,16 @@ export function createPoster(url: URL): Poster {
             const status = res.statusCode ?? 0;
             const ok = status >= 200 && status < 300;
             let detail = '';
+            const limit = keep ? MAX_ANSWER : ok ? 0 : MAX_DETAIL;
             res.setEncoding('utf8');
             // Drain the answer so the socket returns to the pool; keep a little of a failure's text.
             res.on('data', (chunk: string) => {
-              if (!ok && detail.length < MAX_DETAIL) detail += chunk;
+              if (detail.length < limit) detail += chunk;
             });
             res.on('end', () => {
               signal?.removeEventListener('abort', onAbort);
-              if (ok) resolve({ ok: true, status });
+              const answer = keep ? { body: detail.slice(0, MAX_ANSWER), headers: res.headers } : {};
+              if (ok) resolve({ ok: true, status, ...answer });
               else {
                 const text = detail.slice(0, MAX_DETAIL);
                 resolve({
@@ -63,6 +76,7 @@ export function createPoster(url: URL): Poster {
                   status,
                   retryAfter: (res.headers['retry-after'] as string | undefined) ?? null,
                   message: `POST ${where} answered ${status}${text ? `: ${text}` : ''}`,
+                  ...answer,
                 });
               }
             });

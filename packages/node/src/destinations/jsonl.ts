@@ -8,11 +8,21 @@
  * before the write and `send` throws, so the batch stays in the forwarder's log and its retry
  * writes every line once. The file never holds a torn line, not even after a crash in the middle
  * of a write: a tail without its newline is cut off when the file is opened.
+ *
+ * Erasure: `erase(request)` rewrites the file (and its rotated siblings) without the customer's
+ * lines, crash-safe and in bounded memory — see `jsonl-erase.ts`, which also exports
+ * `jsonlErasure(path)`, the same as an `ErasureTarget` matching the whole subject (case ids,
+ * identity-graph keys). Appends and rewrites of one path share one queue in this process, so a
+ * batch is never lost or torn by a rewrite, and lines of a customer erased in the last hour that
+ * were still on their way are left out.
  */
-import { type FileHandle, mkdir, open, stat } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { TouchpointConfigError } from '@touchpoint/core';
+import { syncDirectory } from '../durable-file.js';
+import { createErasureSubject, type ErasureRequest } from '../privacy/subject.js';
 import type { Destination } from '../types.js';
+import { eraseFromJsonl, gateFor } from './jsonl-erase.js';
 import { type CommonDestinationOptions, withCommon } from './options.js';
 
 export interface JsonlDestinationOptions extends CommonDestinationOptions {
@@ -48,10 +58,29 @@ export function jsonl(options: JsonlDestinationOptions): Destination {
   const path = options.path;
   const fsync = options.fsync ?? true;
   let handle: Promise<FileHandle> | undefined;
-  // One writer at a time keeps every line whole, whatever concurrency the queue uses.
+  // One writer at a time keeps every line whole, whatever concurrency the queue uses; erasures
+  // of this path queue on the same gate (see jsonl-erase.ts).
+  const gate = gateFor(path);
   let writing: Promise<unknown> = Promise.resolve();
   // Set when cutting a failed write back failed too: the size the file must go back to first.
   let cutTo: number | undefined;
+
+  // Before a rewrite: finish the cut-back a failed write owes, and let go of the handle (after
+  // the rename it would point at the old file); the next batch opens the new one.
+  gate.beforeRewrite = async () => {
+    const stale = handle;
+    handle = undefined;
+    const fh = await stale?.catch(() => undefined);
+    try {
+      if (fh && cutTo !== undefined && (await fh.stat()).size > cutTo) {
+        await fh.truncate(cutTo);
+        if (fsync) await fh.datasync();
+      }
+      cutTo = undefined;
+    } finally {
+      await fh?.close().catch(() => {});
+    }
+  };
 
   // A failed open is forgotten with the handle (below), so the next batch opens again.
   const file = () => {
@@ -92,29 +121,80 @@ export function jsonl(options: JsonlDestinationOptions): Destination {
     }
   }
 
-  function append(text: string, count: number, signal?: AbortSignal): Promise<void> {
-    const result = writing.then(() => write(text, count, signal));
+  function append(jsons: readonly string[], signal?: AbortSignal): Promise<void> {
+    const lines = withoutErased(jsons);
+    const text = lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+    const result = gate.run(() => write(text, jsons.length, signal));
     writing = result.catch(() => {});
     return result;
+  }
+
+  /** Lines of customers erased in the last hour, still on their way from a retry: left out (or redacted). */
+  function withoutErased(jsons: readonly string[]): readonly string[] {
+    const now = Date.now();
+    const guards = gate.recent.filter((g) => g.until > now);
+    if (guards.length === 0) return jsons;
+    const kept: string[] = [];
+    for (const json of jsons) {
+      let line: Buffer = Buffer.from(json);
+      let drop = false;
+      for (const g of guards) {
+        const verdict = g.test(line);
+        if (verdict === 'drop') drop = true;
+        else if (verdict === 'redact') line = g.test.redact(line);
+        if (drop) break;
+      }
+      if (!drop) kept.push(line.toString('utf8'));
+    }
+    return kept;
   }
 
   return withCommon('jsonl', options, {
     concurrency: 1,
     send(events, signal) {
-      let text = '';
-      for (const event of events) text += `${JSON.stringify(event)}\n`;
-      return append(text, events.length, signal);
+      return append(
+        events.map((event) => JSON.stringify(event)),
+        signal,
+      );
     },
     // The log's JSON as it is: nothing parsed or serialised again.
     sendSerialized(jsons, signal) {
-      return append(jsons.length === 0 ? '' : `${jsons.join('\n')}\n`, jsons.length, signal);
+      return append(jsons, signal);
+    },
+    async erase(request) {
+      const { detail } = await eraseFromJsonl(path, subjectOf(request));
+      return { ok: true, ...(detail !== undefined && { message: detail }) };
     },
     async close() {
+      await gate.run(async () => {});
       await writing;
       const fh = handle;
       handle = undefined;
       await fh?.then((h) => h.close()).catch(() => {});
     },
+  });
+}
+
+/** The subject of a destination-facing request: its ids, emails, phones and their digests. */
+function subjectOf(request: ErasureRequest) {
+  const derived = createErasureSubject({
+    erasureId: request.erasureId,
+    emails: request.emails,
+    phones: request.phones,
+  });
+  // Digests the request carries without their raw value (a requester who knew only the hash).
+  const extra = [
+    ...request.hashedEmails.filter((h) => !derived.needles.has(h)).map((h) => `email:${h}`),
+    ...request.hashedPhones.filter((h) => !derived.needles.has(h)).map((h) => `phone:${h}`),
+  ];
+  return createErasureSubject({
+    erasureId: request.erasureId,
+    anonymousIds: request.anonymousIds,
+    userIds: request.userIds,
+    accounts: request.accounts,
+    emails: request.emails,
+    phones: request.phones,
+    keys: extra,
   });
 }
 
@@ -129,6 +209,8 @@ async function openForAppend(path: string, fsync: boolean): Promise<FileHandle> 
     () => true,
     () => false,
   );
+  // A rewrite that crashed before its rename leaves this; the file itself is whole.
+  await unlink(`${path}.erasing`).catch(() => {});
   const fh = await open(path, 'a+');
   try {
     if (!existed && fsync) await syncDirectory(dirname(path));
@@ -137,19 +219,6 @@ async function openForAppend(path: string, fsync: boolean): Promise<FileHandle> 
   } catch (error) {
     await fh.close().catch(() => {});
     throw error;
-  }
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  // Not every platform lets a directory be opened (Windows); there the entry is synced with the file.
-  const dh = await open(dir, 'r').catch(() => undefined);
-  if (!dh) return;
-  try {
-    await dh.sync();
-  } catch {
-    // Some file systems refuse fsync on a directory; the file's own sync is the best we can do there.
-  } finally {
-    await dh.close();
   }
 }
 

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { afterEach, describe, expect, it } from 'vitest';
 import { trackEvent } from '../../test/events.js';
 import { type Sink, type SinkRequest, startSink } from '../../test/loopback-sink.js';
+import { createErasureSubject, erasureRequest } from '../privacy/subject.js';
 import { webhook, webhookDeliveryId } from './webhook.js';
 import { generateWebhookSecret, signStandardWebhook, signWebhook, verifyWebhook } from './webhook-signature.js';
 
@@ -190,5 +192,88 @@ describe('webhook destination, Stripe-style (scheme: stripe)', () => {
         nowMs: now,
       }),
     ).toMatchObject({ ok: true });
+  });
+});
+
+describe('webhook destination, erasure', () => {
+  const request = () =>
+    erasureRequest(
+      createErasureSubject({
+        erasureId: 'er_01hx',
+        userIds: ['user-alice'],
+        anonymousIds: ['anon-alice'],
+        emails: ['Alice@Example.VN'],
+        phones: ['+84901234567'],
+        accounts: [{ channel: 'facebook', id: 'fb-123' }],
+      }),
+      new Date('2026-11-30T01:02:03.000Z'),
+      ['m-1', 'm-2'],
+    );
+
+  it('posts a signed identity.erased message, with digests but no raw email or phone by default', async () => {
+    const secret = generateWebhookSecret();
+    sink = await startSink();
+    const destination = webhook({ url: sink.url, secret });
+    expect(await destination.erase!(request())).toMatchObject({ ok: true, status: 200 });
+    expect(await destination.erase!(request())).toMatchObject({ ok: true }); // a retry
+    const [first, retry] = sink.requests;
+    const body = new Webhook(secret).verify(first!.body, standardHeaders(first!));
+    expect(body).toEqual({
+      type: 'identity.erased',
+      erasureId: 'er_01hx',
+      requestedAt: '2026-11-30T01:02:03.000Z',
+      userIds: ['user-alice'],
+      anonymousIds: ['anon-alice'],
+      hashedEmails: [createHash('sha256').update('alice@example.vn').digest('hex')],
+      hashedPhones: [createHash('sha256').update('+84901234567').digest('hex')],
+      accounts: [{ channel: 'facebook', id: 'fb-123' }],
+      messageIds: ['m-1', 'm-2'],
+    });
+    expect(first!.body).not.toMatch(/alice@example|84901234567/i);
+    // Receivers dedupe on webhook-id: the erasure's id, the same on a retry.
+    expect(first!.headers['webhook-id']).toBe('er_01hx');
+    expect(retry!.headers['webhook-id']).toBe('er_01hx');
+    expect(verifyWebhook({ body: first!.body, headers: first!.headers, secret })).toMatchObject({
+      ok: true,
+      id: 'er_01hx',
+    });
+    await destination.close?.();
+  });
+
+  it('adds raw emails and phones with includeRaw, sends to erase.url, and answers like a delivery', async () => {
+    const secret = generateWebhookSecret();
+    sink = await startSink((r) =>
+      r.url === '/erasures' ? { status: 503, headers: { 'retry-after': '7' } } : { status: 200 },
+    );
+    const destination = webhook({
+      url: sink.url,
+      secret,
+      erase: { url: sink.url.replace('/ingest', '/erasures'), includeRaw: true },
+    });
+    expect(await destination.erase!(request())).toMatchObject({ ok: false, status: 503, retryAfter: '7' });
+    const body = JSON.parse(sink.requests[0]!.body);
+    expect(body).toMatchObject({ emails: ['alice@example.vn'], phones: ['+84901234567'] });
+    // Stripe-style scheme signs it the same way as event batches.
+    const stripe = webhook({ url: sink.url, secret: stripeSecret, scheme: 'stripe' });
+    await stripe.erase!(request());
+    const signed = sink.requests[1]!;
+    expect(signed.headers['touchpoint-webhook-id']).toBe('er_01hx');
+    expect(verifyWebhook({ body: signed.body, headers: signed.headers, secret: stripeSecret })).toMatchObject({
+      ok: true,
+      scheme: 'stripe',
+    });
+    await destination.close?.();
+    await stripe.close?.();
+  });
+
+  it('has no erase with erase: false, and checks its erase options at creation', () => {
+    const secret = generateWebhookSecret();
+    expect(webhook({ url: 'https://hooks.example/tp', secret, erase: false }).erase).toBeUndefined();
+    expect(() => webhook({ url: 'https://hooks.example/tp', secret, erase: { url: 'ftp://x' } })).toThrow(
+      /webhook\.erase\.url/,
+    );
+    expect(() =>
+      webhook({ url: 'https://hooks.example/tp', secret, erase: { includeRaw: 'yes' as unknown as boolean } }),
+    ).toThrow(/webhook\.erase\.includeRaw/);
   });
 });
