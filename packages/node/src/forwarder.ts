@@ -535,8 +535,12 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
       for (const queue of list) queue.holdBack(subject);
       try {
         const fromMemory = eraseHeld(subject);
-        // A chunk on its way into the log lands there first, so the log's erase covers it.
+        // A chunk on its way into the log lands there first, so the log's erase covers it; one
+        // the log refused went back to `held`, so that is filtered again.
         await currentAppend?.catch(() => {});
+        const refused = eraseHeld(subject);
+        fromMemory.erased += refused.erased;
+        fromMemory.messageIds.push(...refused.messageIds);
         const main = await log.erase(subject);
         const results: StoreErasure[] = [
           {

@@ -657,8 +657,10 @@ export function fileLog(options: FileLogOptions): EventLog {
       const newest = oldest.newestAt ?? (await firstHeaderOf(next))?.appendedAt;
       if (newest === undefined || newest >= beforeMs) break;
       const nextFirst = (await firstSeqOf(next)) ?? endSeq;
-      removed += nextFirst - ((await firstSeqOf(oldest)) ?? nextFirst);
-      await withoutReads(async () => {
+      const count = nextFirst - ((await firstSeqOf(oldest).catch(() => undefined)) ?? nextFirst);
+      const gone = await withoutReads(async () => {
+        // deleteFinishedSegments() may have taken it meanwhile (every reader was past it).
+        if (segments[0] !== oldest) return false;
         segments.shift();
         bytes -= oldest.size;
         firstSeq = nextFirst;
@@ -666,7 +668,10 @@ export function fileLog(options: FileLogOptions): EventLog {
         oldest.reader = undefined;
         await handle?.then((h) => h.close()).catch(() => {});
         await rm(oldest.path, { force: true });
+        return true;
       });
+      if (!gone) continue;
+      removed += count;
       dropped = true;
     }
     if (dropped) {
