@@ -25,4 +25,15 @@ describe('createMemoryDedupeStore', () => {
     expect(store.claimOne('id-999', 60_000)).toBe(false);
     expect(store.claimOne('id-0', 60_000)).toBe(true);
   });
+
+  it("forgets an erased customer's message ids at once, counting those it held", async () => {
+    const store = createMemoryDedupeStore();
+    expect(await store.claim(['m-alice-1', 'm-alice-2', 'm-bob'], 60_000)).toEqual([true, true, true]);
+    expect(await store.forget(['m-alice-1', 'm-alice-2', 'm-never-seen'])).toBe(2);
+    expect(store.size).toBe(1);
+    // Gone from the window: the same id counts as new again; the other customer's is still a duplicate.
+    expect(store.claimOne('m-alice-1', 60_000)).toBe(true);
+    expect(store.claimOne('m-bob', 60_000)).toBe(false);
+    expect(await store.forget([])).toBe(0);
+  });
 });

@@ -3,6 +3,10 @@
  * event are forwarded once. The store interface is async so several server instances can share
  * one window (see `createRedisDedupeStore`); the in-memory default is bounded in both time and
  * count, so it can never grow without limit.
+ *
+ * What a window holds is message ids and their expiry, nothing else; `forget` removes the ids of
+ * an erased customer's events (see `createPrivacy().erase()`), so no store keeps them for the
+ * rest of the window.
  */
 
 /** Shared dedupe window. `claim` marks ids as seen and says, per id, whether it was new. */
@@ -14,6 +18,11 @@ export interface DedupeStore {
    * client's retry of the same ids is not mistaken for a duplicate. Optional for custom stores.
    */
   release?(ids: readonly string[]): Promise<void>;
+  /**
+   * Forgets these message ids (an erased customer's events), however long their window had to
+   * run; resolves with how many were held, once they are gone. Optional for custom stores.
+   */
+  forget?(messageIds: readonly string[]): Promise<number>;
 }
 
 export interface MemoryDedupeStoreOptions {
@@ -25,6 +34,7 @@ export interface MemoryDedupeStoreOptions {
 
 /** The in-memory window, with a synchronous `claimOne` for the forwarder's hot path. */
 export interface MemoryDedupeStore extends DedupeStore {
+  forget(messageIds: readonly string[]): Promise<number>;
   /** `true` when `id` is new within `ttlMs`, and claims it. */
   claimOne(id: string, ttlMs: number): boolean;
   readonly size: number;
@@ -73,6 +83,11 @@ export function createMemoryDedupeStore(options: MemoryDedupeStoreOptions = {}):
     },
     async release(ids) {
       for (const id of ids) expires.delete(id);
+    },
+    async forget(messageIds) {
+      let forgotten = 0;
+      for (const id of messageIds) if (expires.delete(id)) forgotten++;
+      return forgotten;
     },
     get size() {
       return expires.size;

@@ -10,6 +10,12 @@
  * throw at once, then a single claim probes Redis, and the first answer closes the circuit again.
  * So a dead Redis costs each ingest answer at most one timeout, and the client's offline queue
  * receives at most one batch of commands per `retryAfterMs` instead of one per request.
+ *
+ * What Redis holds: one key per message id (`<prefix><messageId>`, value `1`, expiring with the
+ * window). `forget` deletes an erased customer's keys; unlike a claim it does not fail open — it
+ * goes to Redis whatever the circuit says and throws when Redis does not confirm, so the erasure
+ * records the store as failed and retries it. Redis's own persistence keeps deleted keys until
+ * its next snapshot or AOF rewrite; keys hold message ids only, no personal data.
  */
 import { TouchpointConfigError } from '@touchpoint/core';
 import type { DedupeStore } from './dedupe-store.js';
@@ -17,7 +23,7 @@ import type { DedupeStore } from './dedupe-store.js';
 /** The part of an ioredis client (or cluster) this store uses. */
 export interface RedisPipelineLike {
   set(key: string, value: string, px: 'PX', ms: number, nx: 'NX'): unknown;
-  /** Used by `release` (ids whose events the log refused); ioredis pipelines have it. */
+  /** Used by `release` (ids whose events the log refused) and `forget`; ioredis pipelines have it. */
   del?(key: string): unknown;
   exec(): Promise<Array<[Error | null, unknown]> | null>;
 }
@@ -32,6 +38,8 @@ export interface RedisDedupeStoreOptions {
   timeoutMs?: number;
   /** After a failure, claims throw at once for this long before one of them tries Redis again (default 1000 ms). */
   retryAfterMs?: number;
+  /** Longest `forget` waits for Redis per 1,000 ids before it throws (default 5000 ms). */
+  forgetTimeoutMs?: number;
 }
 
 export interface RedisDedupeStats {
@@ -50,6 +58,7 @@ export interface RedisDedupeStats {
 }
 
 export interface RedisDedupeStore extends DedupeStore {
+  forget(messageIds: readonly string[]): Promise<number>;
   /** Counters for your metrics, and whether Redis is considered up. */
   stats(): RedisDedupeStats;
 }
@@ -83,6 +92,7 @@ export function createRedisDedupeStore(
   if (typeof prefix !== 'string') throw new TouchpointConfigError('redisDedupe.prefix', 'must be a string');
   const timeoutMs = positive(options.timeoutMs, 200, 'timeoutMs');
   const retryAfterMs = positive(options.retryAfterMs, 1000, 'retryAfterMs');
+  const forgetTimeoutMs = positive(options.forgetTimeoutMs, 5000, 'forgetTimeoutMs');
 
   // Circuit breaker: 0 while Redis is up; otherwise when the next probe may go.
   let downUntil = 0;
@@ -151,6 +161,30 @@ export function createRedisDedupeStore(
       for (const id of ids) pipeline.del(prefix + id);
       await withTimeout(() => pipeline.exec(), timeoutMs);
     },
+    async forget(messageIds) {
+      let forgotten = 0;
+      // In slices, so a customer with 100k events sends bounded pipelines (and a cluster's
+      // client splits each by slot; per-key DEL never crosses slots).
+      for (let start = 0; start < messageIds.length; start += FORGET_SLICE) {
+        const slice = messageIds.slice(start, start + FORGET_SLICE);
+        const pipeline = client.pipeline();
+        if (typeof pipeline.del !== 'function')
+          throw new Error('Redis dedupe forget needs a client whose pipeline has del() (ioredis has)');
+        for (const id of slice) pipeline.del(prefix + id);
+        const results = await withTimeout(() => pipeline.exec(), forgetTimeoutMs).catch((error) => {
+          throw new Error(
+            `Redis dedupe forget failed: ${error === TIMED_OUT ? `no answer within ${forgetTimeoutMs} ms` : String(error)}`,
+            { cause: error },
+          );
+        });
+        if (!results) throw new Error('Redis dedupe forget: pipeline discarded (connection lost?)');
+        for (const [error, deleted] of results) {
+          if (error) throw new Error(`Redis dedupe forget failed: ${error.message}`, { cause: error });
+          forgotten += Number(deleted) || 0;
+        }
+      }
+      return forgotten;
+    },
     stats() {
       return { state: downUntil === 0 ? 'up' : 'down', ...counts, ...(lastError !== undefined && { lastError }) };
     },
@@ -158,6 +192,8 @@ export function createRedisDedupeStore(
 }
 
 const TIMED_OUT = Symbol('timed out');
+/** Ids per `forget` pipeline. */
+const FORGET_SLICE = 1000;
 
 /** `run()`'s result, or a rejection with `TIMED_OUT` after `ms`; a late result is ignored. */
 function withTimeout<T>(run: () => Promise<T>, ms: number): Promise<T> {

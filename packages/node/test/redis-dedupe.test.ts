@@ -55,6 +55,32 @@ describe.skipIf(!run)('createRedisDedupeStore with a real Redis', () => {
     }
   });
 
+  it("forgets an erased customer's ids: their keys are gone from Redis, others stay", async () => {
+    const store = createRedisDedupeStore(client, { prefix: 'erase:', timeoutMs: 5000 });
+    const alice = Array.from({ length: 2500 }, (_, i) => `m-alice-${i}`);
+    await store.claim([...alice, 'm-bob'], 60_000);
+    expect(await client.exists('erase:m-alice-0', 'erase:m-alice-2499')).toBe(2);
+    // 2,500 ids go in three pipelines; one id was never claimed.
+    expect(await store.forget([...alice, 'm-unknown'])).toBe(2500);
+    expect(await client.keys('erase:*')).toEqual(['erase:m-bob']);
+    // What the keys hold: message ids only, the value is a constant.
+    expect(await client.get('erase:m-bob')).toBe('1');
+    expect(await store.claim(['m-alice-0', 'm-bob'], 60_000)).toEqual([true, false]);
+  });
+
+  it('does not fail open on forget: an unreachable Redis makes it throw, so the erasure is retried', async () => {
+    const dead = new Redis({
+      host: '127.0.0.1',
+      port: 1,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+    });
+    const store = createRedisDedupeStore(dead, { forgetTimeoutMs: 300 });
+    await expect(store.forget(['m-1'])).rejects.toThrow(/Redis dedupe forget failed/);
+    dead.disconnect();
+  });
+
   it('fails open when Redis is unreachable: events are forwarded and the problem reported', async () => {
     const dead = new Redis({
       host: '127.0.0.1',
