@@ -124,8 +124,9 @@ function checkOptions(options: PrivacyOptions): void {
 
 /** Replaces anything identifying in a message (a driver's error may quote a value) before it is recorded. */
 function redact(text: string, needles: ReadonlySet<string>): string {
-  let out = text;
-  for (const needle of needles) if (needle.length >= 3) out = out.split(needle).join('[redacted]');
+  const escaped = [...needles].filter((n) => n.length >= 3).map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  // Case-insensitive: needles are normalised (lower-case emails), a message quotes what it was given.
+  const out = escaped.length > 0 ? text.replace(new RegExp(escaped.join('|'), 'gi'), '[redacted]') : text;
   return out.length > 500 ? `${out.slice(0, 500)}…` : out;
 }
 
@@ -154,7 +155,25 @@ export function createPrivacy(options: PrivacyOptions): Privacy {
   let retentionTimer: NodeJS.Timeout | undefined;
 
   const ready: Promise<ErasureJournal> = openErasureJournal(options.dir).then(async (journal) => {
-    for (const pending of await journal.loadPending()) resume(journal, pending);
+    const pendings = await journal.loadPending();
+    for (const pending of pendings) {
+      const record = journal.records.get(pending.id);
+      // Settled just before a crash removed the file: only the file is left to remove.
+      if (record && record.status !== 'pending') await journal.dropPending(pending.id);
+      else if (record) resume(journal, pending);
+    }
+    // The audit record is written first: one without its pending file was cut off before any store was touched.
+    const resumed = new Set(pendings.map((p) => p.id));
+    for (const record of [...journal.records.values()])
+      if (record.status === 'pending' && !resumed.has(record.id))
+        await journal.put({
+          ...record,
+          status: 'failed',
+          completedAt: new Date(now()).toISOString(),
+          stores: [
+            { store: 'journal', ok: false, erased: 0, detail: 'interrupted before any store was erased: ask again' },
+          ],
+        });
     return journal;
   });
   ready.catch((error) =>
@@ -166,6 +185,18 @@ export function createPrivacy(options: PrivacyOptions): Privacy {
       applyRetention().catch((error) => onError({ source: 'retention', message: String(error), error }));
     }, options.retention.everyMs ?? 3_600_000);
     retentionTimer.unref();
+  }
+
+  /** Work that runs on its own (retries, fan-out): its failure is reported, and `close()` waits for it. */
+  const inFlight = new Set<Promise<unknown>>();
+  function background(work: Promise<unknown>): void {
+    const tracked = work
+      .catch((error) => {
+        if (!closed)
+          onError({ source: 'privacy', message: error instanceof Error ? error.message : String(error), error });
+      })
+      .finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
   }
 
   function later(ms: number, fn: () => void): void {
@@ -183,7 +214,7 @@ export function createPrivacy(options: PrivacyOptions): Privacy {
   function resume(journal: ErasureJournal, pending: PendingErasure): void {
     const state = { pending, subject: subjectOf(pending), storeAttempts: 0 };
     running.set(pending.id, state);
-    void runStores(journal, state).then(() => startDestinations(journal, pending.id));
+    background(runStores(journal, state).then(() => startDestinations(journal, pending.id)));
   }
 
   /** Resolves every identity asked for to its whole profile; ids not in the graph are erased as given. */
@@ -241,6 +272,7 @@ export function createPrivacy(options: PrivacyOptions): Privacy {
     if (forwarder)
       out.push({
         name: 'forwarder',
+        store: 'log',
         async run(subject, pending) {
           const results = await forwarder.erase(subject);
           // Destinations may delete by message id; the dedupe window forgets them below.
@@ -258,16 +290,28 @@ export function createPrivacy(options: PrivacyOptions): Privacy {
     if (dedupe)
       out.push({
         name: 'dedupe',
+        store: 'dedupe',
         run: async (_s, pending) => one('dedupe', { erased: await dedupe.forget(pending.request.messageIds) }),
       });
-    if (consent) out.push({ name: 'consent', run: async (s) => one('consent', await consent.erase(s)) });
-    if (cases) out.push({ name: 'cases', run: async (s) => one('cases', await cases.erase(s)) });
+    if (consent)
+      out.push({ name: 'consent', store: 'consent', run: async (s) => one('consent', await consent.erase(s)) });
+    if (cases) out.push({ name: 'cases', store: 'cases', run: async (s) => one('cases', await cases.erase(s)) });
     for (const target of options.targets ?? [])
-      out.push({ name: `target:${target.name}`, run: async (s) => one(target.name, await target.erase(s)) });
-    if (graph) out.push({ name: 'identity-graph', run: async (s) => one('identity-graph', await graph.erase(s)) });
+      out.push({
+        name: `target:${target.name}`,
+        store: target.name,
+        run: async (s) => one(target.name, await target.erase(s)),
+      });
+    if (graph)
+      out.push({
+        name: 'identity-graph',
+        store: 'identity-graph',
+        run: async (s) => one('identity-graph', await graph.erase(s)),
+      });
     if (scrub)
       out.push({
         name: 'scrub',
+        store: 'database-scrub',
         run: async () => {
           const r = (await scrub()) as { detail?: unknown } | undefined;
           const detail = typeof r?.detail === 'string' ? { detail: r.detail } : {};
@@ -295,13 +339,14 @@ export function createPrivacy(options: PrivacyOptions): Privacy {
       } catch (error) {
         failed = true;
         const message = redact(error instanceof Error ? error.message : String(error), subject.needles);
-        results.set(step.name, { store: step.name, ok: false, erased: 0, detail: message });
+        results.set(step.store, { store: step.store, ok: false, erased: 0, detail: message });
         onError({ source: `erase:${step.name}`, message });
       }
     }
     state.storeAttempts++;
-    const next: ErasureRecord = { ...record, stores: [...results.values()] };
-    if (!failed) next.erasedAt = new Date(now()).toISOString();
+    // Destinations may have answered meanwhile: build on the current version, not the one read above.
+    const next: ErasureRecord = { ...journal.records.get(pending.id)!, stores: [...results.values()] };
+    if (!failed) next.erasedAt ??= new Date(now()).toISOString();
     await journal.put(next);
     if (failed) {
       if (now() - Date.parse(record.requestedAt) > maxAgeMs) {
@@ -313,7 +358,7 @@ export function createPrivacy(options: PrivacyOptions): Privacy {
         return;
       }
       later(Math.max(retry.baseMs, backoffDelay(state.storeAttempts, retry)), () => {
-        void runStores(journal, state).then(() => settle(journal, pending.id));
+        background(runStores(journal, state).then(() => settle(journal, pending.id)));
       });
     }
   }
@@ -322,8 +367,8 @@ export function createPrivacy(options: PrivacyOptions): Privacy {
     const record = journal.records.get(id);
     if (!record) return;
     for (const [name, status] of Object.entries(record.destinations))
-      if (status.status === 'pending') void attempt(journal, id, name);
-    void settle(journal, id);
+      if (status.status === 'pending') background(attempt(journal, id, name));
+    background(settle(journal, id));
   }
 
   async function attempt(journal: ErasureJournal, id: string, name: string): Promise<void> {
@@ -356,7 +401,7 @@ export function createPrivacy(options: PrivacyOptions): Privacy {
           lastError: message,
           nextAttemptAt: new Date(now() + delay).toISOString(),
         };
-        later(delay, () => void attempt(journal, id, name));
+        later(delay, () => background(attempt(journal, id, name)));
       }
     }
     const current = journal.records.get(id)!;
@@ -420,8 +465,8 @@ export function createPrivacy(options: PrivacyOptions): Privacy {
       const destinations: Record<string, DestinationErasureStatus> = {};
       for (const name of options.forwarder?.destinationNames() ?? [])
         destinations[name] = { status: 'pending', attempts: 0 };
-      // The identifiers are journaled before any store is touched: a crash from here on resumes the erasure.
-      await journal.savePending(pending);
+      // The audit record first (a crash before the pending file exists is then reported, not lost), then the
+      // identifiers, before any store is touched: a crash from here on resumes the erasure.
       await journal.put({
         id,
         requestedAt: requestedAt.toISOString(),
@@ -432,10 +477,13 @@ export function createPrivacy(options: PrivacyOptions): Privacy {
         destinations,
         status: 'pending',
       });
+      await journal.savePending(pending);
       const state = { pending, subject, storeAttempts: 0 };
       running.set(id, state);
       await runStores(journal, state);
       startDestinations(journal, id);
+      // With no destination to wait for, the erasure is complete now, and the answer says so.
+      await settle(journal, id);
       return structuredClone(journal.records.get(id)!);
     },
     async erasures(query = {}) {
@@ -475,6 +523,8 @@ export function createPrivacy(options: PrivacyOptions): Privacy {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       if (retentionTimer) clearInterval(retentionTimer);
+      // An attempt in flight finishes (bounded by the destination's timeout) and is journaled before the file closes.
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
       const journal = await ready.catch(() => undefined);
       await journal?.close();
     },

@@ -28,7 +28,7 @@ export interface PendingErasure {
 export interface ErasureJournal {
   /** Current audit records by id, in the order they were first written. */
   readonly records: Map<string, ErasureRecord>;
-  /** Appends a record version durably. */
+  /** Makes `record` the current version at once and appends it durably (resolves when synced). */
   put(record: ErasureRecord): Promise<void>;
   savePending(pending: PendingErasure): Promise<void>;
   loadPending(): Promise<PendingErasure[]>;
@@ -73,11 +73,13 @@ export async function openErasureJournal(dir: string): Promise<ErasureJournal> {
     records,
     put(record) {
       const line = `${JSON.stringify(record)}\n`;
+      // The current version is set at once, so concurrent updates (two destinations answering
+      // together) each build on the other's; callers await the write before they report it.
+      records.set(record.id, record);
       // One writer at a time keeps lines whole and in order.
       const done = writing.then(async () => {
         await fh.appendFile(line);
         await fh.datasync();
-        records.set(record.id, record);
       });
       writing = done.catch(() => {});
       return done;
