@@ -3,6 +3,11 @@
  * cap across surveys) and the prompts waiting for their next page view (server-triggered
  * surveys). An interface, so a shop running several server instances can keep it in Redis or
  * its database; the default keeps it in memory, bounded, for one process.
+ *
+ * What it holds about a customer, keyed by their user id or anonymous id: when they were last
+ * shown a survey, and the prompts queued for them with the properties the server gave (an order
+ * id, a case id). `forget(customer)` removes both (an erasure:
+ * `forgetTarget('surveys', (id) => store.forget(id))` calls it for every id of the profile).
  */
 import type { JsonObject } from '@touchpoint/core';
 
@@ -23,13 +28,20 @@ export interface SurveyStore {
   addPending(customer: string, pending: PendingSurvey): Promise<void>;
   /** Removes and returns the customer's queued prompts. */
   takePending(customer: string): Promise<PendingSurvey[]>;
+  /**
+   * Erases all it keeps about `customer` (last shown, queued prompts); resolves with how many
+   * records were removed. Optional for custom stores, which then erase in their own database.
+   */
+  forget?(customer: string): Promise<number>;
 }
 
 /**
  * @example
  * const store = createMemorySurveyStore({ maxCustomers: 50_000 });
  */
-export function createMemorySurveyStore(options: { maxCustomers?: number } = {}): SurveyStore {
+export function createMemorySurveyStore(
+  options: { maxCustomers?: number } = {},
+): SurveyStore & { forget(customer: string): Promise<number> } {
   const max = options.maxCustomers ?? 100_000;
   const shown = new Map<string, number>();
   const pending = new Map<string, PendingSurvey[]>();
@@ -57,6 +69,11 @@ export function createMemorySurveyStore(options: { maxCustomers?: number } = {})
       const list = pending.get(customer) ?? [];
       pending.delete(customer);
       return list;
+    },
+    async forget(customer) {
+      const removed = (shown.delete(customer) ? 1 : 0) + (pending.get(customer)?.length ?? 0);
+      pending.delete(customer);
+      return removed;
     },
   };
 }
