@@ -38,12 +38,12 @@ import type {
 export const CUSTOMER_MODEL_DEFAULTS = {
   exploreWeight: 0.05,
   exploreQueryItems: 64,
-  gapQuantile: 0.4,
-  gapDecay: 0.7,
-  priorGapDays: 30,
-  priorGapWeight: 2,
+  gapQuantile: 0.3,
+  gapDecay: 0.85,
+  priorGapDays: 45,
+  priorGapWeight: 3,
   tempoWindowDays: 14,
-  tempoExponent: 2,
+  tempoExponent: 2.5,
   dueShrinkOrders: 4,
 } as const;
 
@@ -295,7 +295,7 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
     if (!orders || orders.length === 0) return undefined;
     const days = distinctDays(orders);
     const last = days[days.length - 1]!;
-    const own = ownGapDays(gapsOf(days), rhythm);
+    const own = ownGapDays(gapsOf(days), rhythm, shopTempo().sigma);
     const gapDays = own * shopTempo().at(last) ** o.tempoExponent;
     return {
       at: Math.round(last + gapDays) * DAY_MS,

@@ -12,6 +12,17 @@ describe('order rhythm', () => {
     expect(ownGapDays([10], { ...SETTINGS, priorGapWeight: 1 })).toBe(20);
   });
 
+  it("leans on the prior only as much as the customer's gaps scatter against the shop's", () => {
+    const s = { ...SETTINGS, priorGapDays: 45, priorGapWeight: 3 };
+    // A clockwork 3-week customer keeps 3 weeks, not 3 weeks pulled towards 45 days.
+    expect(ownGapDays([21, 21, 21, 21], s, 0.5)).toBe(21);
+    // An erratic one (spread ≥ the shop's) gets the full prior: (4 gaps × their median 5 + 3 × 45) / 7.
+    expect(ownGapDays([5, 60, 5, 20], s, 0.5)).toBeCloseTo((4 * 5 + 3 * 45) / 7, 9);
+    // One gap says nothing about scatter: full prior, as without the shop's spread.
+    expect(ownGapDays([21], s, 0.5)).toBe(ownGapDays([21], s));
+    expect(ownGapDays([21], s)).toBeCloseTo((21 + 3 * 45) / 4, 9);
+  });
+
   it("measures the shop's tempo as the median of recent gaps against each customer's habit", () => {
     // Three customers with a 10-day habit; around day 55 each ordered after only 5 days.
     const customers = [0, 1, 2].map((c) => [c, 10 + c, 20 + c, 30 + c, 40 + c, 50 + c, 55 + c]);

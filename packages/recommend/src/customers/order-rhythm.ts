@@ -4,7 +4,8 @@
  *
  * The estimate, chosen on the validation split of the shared data (bench/customer-bench.mjs): a
  * recency-weighted quantile of the customer's gaps (newer gaps weigh more; a low quantile, since
- * a gap that ends the rhythm is long and rare), shrunk towards a prior gap when there are few,
+ * a gap that ends the rhythm is long and rare), shrunk towards a prior gap when there are few
+ * (less so when the customer's gaps scatter less than the shop's),
  * then scaled by the shop's tempo — how much faster or slower than their own habit customers have
  * been ordering lately (a Christmas rush shortens everyone's gaps at once). On the shared data the
  * customer's own rhythm already beats each item's interval (25 vs 45 days MAE): it is one
@@ -46,11 +47,25 @@ function weightedQuantile(gaps: readonly number[], decay: number, q: number): nu
   return order[order.length - 1]!.g;
 }
 
-/** The customer's own gap in days (before the shop's tempo): see the module comment. */
-export function ownGapDays(gaps: readonly number[], s: RhythmSettings): number {
+/** Spread of a customer's log gaps around their median (1.4826 × MAD ≈ σ); undefined below `MIN_GAPS_FOR_SPREAD` gaps. */
+function ownSpread(gaps: readonly number[]): number | undefined {
+  if (gaps.length < MIN_GAPS_FOR_SPREAD) return undefined;
+  const m = Math.log(median(gaps) + 1);
+  return 1.4826 * median(gaps.map((g) => Math.abs(Math.log(g + 1) - m)));
+}
+const MIN_GAPS_FOR_SPREAD = 2;
+
+/**
+ * The customer's own gap in days (before the shop's tempo): see the module comment. With the
+ * shop's spread `shopSpread`, the prior weighs less for a customer whose gaps scatter less than
+ * the shop's (a clockwork 3-week customer keeps their 3 weeks; an erratic one is pulled to the prior).
+ */
+export function ownGapDays(gaps: readonly number[], s: RhythmSettings, shopSpread?: number): number {
   if (gaps.length === 0) return s.priorGapDays;
   const g = weightedQuantile(gaps, s.decay, s.quantile);
-  return (gaps.length * g + s.priorGapWeight * s.priorGapDays) / (gaps.length + s.priorGapWeight);
+  const spread = shopSpread === undefined ? undefined : ownSpread(gaps);
+  const w = spread === undefined ? s.priorGapWeight : s.priorGapWeight * Math.min(1, spread / shopSpread!);
+  return (gaps.length * g + w * s.priorGapDays) / (gaps.length + w);
 }
 
 /**

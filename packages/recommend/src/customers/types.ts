@@ -69,14 +69,17 @@ export interface CustomerModelOptions {
   exploreQueryItems?: number;
   /** Options of the internal basket recommender that supplies explore suggestions. */
   basket?: RecommenderOptions;
-  /** Quantile of the customer's gaps between order days taken as their rhythm (default 0.4). */
+  /** Quantile of the customer's gaps between order days taken as their rhythm (default 0.3). */
   gapQuantile?: number;
-  /** Weight of each older gap relative to the next newer one (default 0.7). */
+  /** Weight of each older gap relative to the next newer one (default 0.85). */
   gapDecay?: number;
-  /** Gap assumed before a customer has any (default 30 days), and its weight in gaps (default 2). */
+  /**
+   * Gap assumed before a customer has any (default 45 days), and its weight in gaps (default 3).
+   * The weight shrinks for a customer whose gaps scatter less than the shop's (at least two gaps).
+   */
   priorGapDays?: number;
   priorGapWeight?: number;
-  /** The shop's tempo: window in days (default 14) and exponent (default 2; 0 turns it off). */
+  /** The shop's tempo: window in days (default 14) and exponent (default 2.5; 0 turns it off). */
   tempoWindowDays?: number;
   tempoExponent?: number;
   /** Due probability: an item's share of the customer's orders is times / (orders + this) (default 4). */
