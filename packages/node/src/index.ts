@@ -13,12 +13,15 @@ export {
   type MemoryDedupeStoreOptions,
 } from './dedupe-store.js';
 export type { DestinationStats } from './destination-queue.js';
-export type { HttpDestinationOptions } from './destinations/http.js';
+export type { ErasureMessage } from './destinations/erasure-message.js';
+export type { FnDestinationOptions } from './destinations/fn.js';
+export type { HttpDestinationOptions, HttpEraseHook, HttpEraseTools } from './destinations/http.js';
 export { destinations } from './destinations/index.js';
 export type { JsonlDestinationOptions } from './destinations/jsonl.js';
+export { jsonlErasure } from './destinations/jsonl-erase.js';
 export type { NatsDestinationOptions } from './destinations/nats.js';
 export type { CommonDestinationOptions } from './destinations/options.js';
-export { type SegmentDestinationOptions, toSegmentMessage } from './destinations/segment.js';
+export { type SegmentDestinationOptions, type SegmentEraseOptions, toSegmentMessage } from './destinations/segment.js';
 export { type WebhookDestinationOptions, webhookDeliveryId } from './destinations/webhook.js';
 export {
   generateWebhookSecret,

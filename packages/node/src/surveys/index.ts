@@ -26,7 +26,7 @@ export {
   type SurveyTrigger,
   surveyAbout,
 } from './definitions.js';
-export { createFileUsedLinkStore } from './file-used-links.js';
+export { createFileUsedLinkStore, type FileUsedLinkStore } from './file-used-links.js';
 export { type FixFirstOptions, type FixFirstRow, rankWhatToFixFirst, wilsonInterval } from './fix-first.js';
 export { inSurveySample, surveyHash } from './sampling.js';
 export { type AnswerResult, type SurveyAnswer, surveyAnswerToFeedback } from './survey-answer.js';
