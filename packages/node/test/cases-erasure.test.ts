@@ -28,7 +28,7 @@ const TABLES = [
   'promises',
   'case_states',
   'orders',
-];
+] as const;
 
 for (const backend of storeBackends()) {
   describe.skipIf(!backend.enabled)(`erasure and retention on the ${backend.name} store`, () => {
@@ -53,8 +53,8 @@ for (const backend of storeBackends()) {
       return parts.join('\n');
     }
 
-    async function rowCounts(): Promise<Record<string, number>> {
-      const out: Record<string, number> = {};
+    async function rowCounts(): Promise<Record<(typeof TABLES)[number], number>> {
+      const out = {} as Record<(typeof TABLES)[number], number>;
       for (const table of TABLES)
         out[table] = Number((await store.query<{ n: unknown }>(`select count(*) as n from ${table}`))[0]!.n);
       return out;

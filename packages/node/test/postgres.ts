@@ -31,10 +31,16 @@ export const runPostgres = shouldRun(postgresBin && `${postgresBin}/initdb`, 'po
 export interface PostgresServer {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` */
   url: string;
+  /** The cluster's PGDATA, inside `dir` (with the server log), both removed by `stop()`. */
+  dataDir: string;
+  dir: string;
+  /** A clean (`fast`) shutdown that keeps the files, e.g. to search them; `stop()` still removes them. */
+  shutdown(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startPostgres(): Promise<PostgresServer> {
+/** `settings` are extra `-c name=value` server settings (after the test defaults, so they win). */
+export async function startPostgres(options: { settings?: string[] } = {}): Promise<PostgresServer> {
   if (!postgresBin)
     throw new Error(
       'postgresql not found under /usr/lib/postgresql/*/bin; CI=true requires it (apt-get install postgresql)',
@@ -63,7 +69,7 @@ export async function startPostgres(): Promise<PostgresServer> {
       '-l',
       join(dir, 'log'),
       '-o',
-      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -F -c synchronous_commit=off -c full_page_writes=off`,
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -F -c synchronous_commit=off -c full_page_writes=off ${(options.settings ?? []).map((s) => `-c ${s}`).join(' ')}`,
       'start',
     ]);
   } catch (error) {
@@ -72,6 +78,11 @@ export async function startPostgres(): Promise<PostgresServer> {
   }
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    dataDir: data,
+    dir,
+    async shutdown() {
+      await as('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+    },
     async stop() {
       await as('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => {});
       rmSync(dir, { recursive: true, force: true });

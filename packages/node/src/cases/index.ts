@@ -20,6 +20,7 @@ export {
 } from './case-book.js';
 export { CASE_EVENT_NAMES, type CaseEvent, type CaseState, isCaseEvent, readCaseEvent } from './case-events.js';
 export type { CaseDashboard, ConversionCell, ConversionReport } from './case-reports.js';
+export type { RetentionResult } from './case-retention.js';
 export { type CasesDestinationOptions, casesDestination } from './cases-destination.js';
 export { CaseInputError, type CaseInputErrorCode } from './errors.js';
 export {
@@ -34,6 +35,7 @@ export {
 } from './identity-graph.js';
 export type { IdentityKey, IdentityKeyOptions, IdentityRef } from './identity-key.js';
 export { MIGRATIONS, type Migration, migrate } from './migrations.js';
+export { type ProfileScope, parseKeyString } from './profile-erasure.js';
 export type { PromiseAlert, PromiseRecord, PromiseWatch } from './promise-alerts.js';
 export {
   type EmbeddedStoreOptions,
@@ -43,3 +45,4 @@ export {
   type SqlRunner,
   type SqlStore,
 } from './sql-store.js';
+export { type ScrubReport, scrubStore } from './store-scrub.js';

@@ -226,6 +226,30 @@ begin
 end $f$;
 `,
   },
+  {
+    version: 4,
+    name: 'consent records',
+    // Kept as proof after an erasure: subject_keys is emptied and erasure_id set, the decision stays.
+    sql: `
+create table consent_records (
+  id bigserial primary key,
+  message_id text not null unique,
+  subject_keys text[] not null default '{}',
+  analytics boolean not null,
+  personalization boolean not null,
+  marketing boolean not null,
+  gpc boolean not null,
+  policy_version text,
+  source text,
+  at double precision not null,
+  received_at double precision not null,
+  erasure_id text
+);
+create index consent_records_keys on consent_records using gin (subject_keys);
+create index consent_records_erasure on consent_records (erasure_id) where erasure_id is not null;
+create index consent_records_at on consent_records (at);
+`,
+  },
 ];
 
 /** Splits a migration into statements at `;` line ends, keeping `$f$ … $f$` function bodies whole. */
