@@ -15,6 +15,8 @@ export const notText = (value: unknown): boolean => typeof value !== 'string' ||
 export function checkConfig(config: TrackerConfig<any>): string | undefined {
   if (!config || notText(config.endpoint)) return 'endpoint must be a URL string';
   if (notText(config.writeKey)) return 'writeKey must be a non-empty string';
+  if (config.policyVersion !== undefined && notText(config.policyVersion))
+    return 'policyVersion must be a non-empty string';
 }
 
 /** Whether one automatic capture is on: all are by default, `false` turns all off. */

@@ -37,8 +37,9 @@ export async function postBody(endpoint: string, body: string, keepalive = false
   try {
     const res = await fetch(endpoint, {
       method: 'POST',
+      // A string body is sent as `text/plain;charset=UTF-8` by the Fetch standard itself (as
+      // `sendBeacon` sends it): a simple request, no preflight, and no header to spell out.
       body,
-      headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
       credentials: 'omit',
       keepalive,
     });

@@ -3,12 +3,14 @@
  * session id that rotates after a period of inactivity. Also notices a browser's first visit,
  * and keeps the session's campaign (UTM) so every event of the session can carry it.
  *
- * Stored in localStorage under `tp:<namespace>:aid|uid|sid`; the session record is stored as
+ * Stored in localStorage under `tp:<namespace>:aid|uid|sid`; `reset_()` also forgets `cst`, the
+ * last consent decision recorded for these ids (written by consent-record.ts). The session record is stored as
  * JSON, so its fields keep their names. The store's own members end in `_`: internal, and
  * shortened by the build (see tsup.config.ts).
  */
-import { createMessageId, type EventContext } from '@touchpoint/core';
+import type { EventContext } from '@touchpoint/core';
 import type { KeyValue } from './environment.js';
+import { createMessageId } from './message-id.js';
 
 interface SessionRecord {
   id: string;
@@ -81,7 +83,7 @@ export function createIdentityStore(kv: KeyValue, namespace: string, sessionTime
       }
     },
     reset_() {
-      for (const name of ['aid', 'uid', 'sid']) kv.remove(key(name));
+      for (const name of ['aid', 'uid', 'sid', 'cst']) kv.remove(key(name));
       ids.anonymousId_ = newAnonymousId();
       ids.userId_ = undefined;
       session = undefined;

@@ -7,9 +7,10 @@
  * Locks are Web Locks (`navigator.locks`), which the browser releases when a tab dies, even in
  * a crash. Browsers without them load a localStorage lease instead (`tab-lease.ts`).
  */
-import { type Clock, createMessageId } from '@touchpoint/core';
+import type { Clock } from '@touchpoint/core';
 import type { KeyValue } from './environment.js';
 import type { LockProvider } from './lock-provider.js';
+import { createMessageId } from './message-id.js';
 
 export interface TabOwnership {
   /** This tab's owner id. */

@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { commerceTouchpoints } from '@touchpoint/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type IngestServer, startIngestServer, waitFor } from '../test/support/ingest-server.js';
 import { makeTracker } from '../test/support/tracker-harness.js';
 
@@ -184,5 +184,40 @@ describe('page views and campaigns', () => {
     expect(pages[1].context.campaign).toEqual({ source: 'newsletter', medium: 'email', name: 'black-friday' });
     tp.destroy();
     history.replaceState({}, '', '/');
+  });
+});
+
+describe('debug mode', () => {
+  it('logs every notice from the first one: recorded events, deliveries, errors', async () => {
+    const lines: unknown[][] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+      lines.push(args);
+    });
+    try {
+      const { tp } = makeTracker(server, { debug: true });
+      const result = tp.track('first');
+      tp.track('');
+      await tp.flush();
+      const kinds = lines.map(([prefix, type]) => `${prefix} ${type}`);
+      expect(kinds).toEqual(['[touchpoint] event', '[touchpoint] error', '[touchpoint] delivered']);
+      expect(lines[0]![2]).toMatchObject({ event: 'first' });
+      expect(lines[2]![2]).toMatchObject({ messageIds: [result.ok && result.messageId] });
+      tp.destroy();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('is silent otherwise', async () => {
+    const spy = vi.spyOn(console, 'log');
+    try {
+      const { tp } = makeTracker(server);
+      tp.track('quiet');
+      await tp.flush();
+      expect(spy).not.toHaveBeenCalled();
+      tp.destroy();
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -9,7 +9,6 @@
 import {
   type ConsentState,
   checkFeedback,
-  createMessageId,
   type EventContext,
   getTouchpoint,
   type Issue,
@@ -23,11 +22,12 @@ import { createStore, type UseStore } from 'idb-keyval';
 import type { AutoCapture } from './auto-capture.js';
 import { byteLength } from './byte-length.js';
 import { anyCapture, checkConfig, notText } from './config.js';
-import { allowedBy, decideConsent } from './consent.js';
+import { allowedBy, decideConsent, gpcSignal } from './consent.js';
 import { createDelivery } from './delivery.js';
 import { createEmitter } from './emitter.js';
 import { getWindow, localKeyValue, namespaceFor } from './environment.js';
 import { createIdentityStore } from './identity.js';
+import { createMessageId } from './message-id.js';
 import { pageClock } from './page-clock.js';
 import { pageContext } from './page-context.js';
 import { createQueue } from './queue.js';
@@ -70,8 +70,12 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     session: { timeoutMinutes = 30 } = {},
   } = config;
   const gpc = !!config.respectGlobalPrivacyControl;
-  const log = (...args: unknown[]) => debug && console.log('[touchpoint]', ...args);
+  const chosen = config.consent;
   const events = createEmitter<TrackerEvents>();
+  // Debug mode logs every notice, from the first: recorded events, errors, drops, deliveries, consent.
+  if (debug)
+    for (const type of ['event', 'error', 'dropped', 'delivered', 'consent'] as const)
+      events.on_(type, (value) => console.log('[touchpoint]', type, value));
   const namespace = config.name ?? namespaceFor(endpoint, writeKey);
   const kv = localKeyValue();
   const identity = createIdentityStore(kv, namespace, timeoutMinutes * 60_000);
@@ -80,7 +84,6 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
   try {
     if (config.storage !== 'memory' && w.indexedDB) store = createStore(`touchpoint-${namespace}`, 'events');
   } catch {}
-  if (!store) log('IndexedDB unavailable: events are kept in memory only');
   let storageFailed = false;
   const storageError = (error: unknown) => {
     if (storageFailed) return;
@@ -110,14 +113,13 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     maxWaitMs_: maxWaitMs,
     retry_: { baseMs, maxMs },
   });
-  let consent = decideConsent(undefined, config.consent, gpc);
+  let consent = decideConsent(undefined, chosen, gpc);
   let held: TouchpointEvent[] = [];
   let seq = 0;
   let destroyed = false;
   let autoCapture: AutoCapture | undefined;
 
   function report(error: TrackerError): TrackResult {
-    log('error:', error);
     events.emit_('error', error);
     return { ok: false, error };
   }
@@ -165,7 +167,6 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     if (consent === 'pending') {
       if (held.push(event) > queueCap) dropped('queue_full', [held.shift()!.messageId]);
     } else keep(event, json, bytes);
-    log(event.type, event);
     return { ok: true, messageId: event.messageId };
   }
 
@@ -212,6 +213,14 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     return accept(event);
   }
 
+  /** Records a decision as a `consent.updated` touchpoint, in a chunk loaded only when one is made. */
+  const recordConsent = (decided: ConsentState, source?: 'api') =>
+    import('./consent-record.js')
+      .then((m) =>
+        m.recordConsent({ kv_: kv, namespace_: namespace, record_: record, config_: config }, decided, source),
+      )
+      .catch(internal);
+
   function internal(error: unknown): TrackResult {
     return report({ code: 'internal', message: String(error) });
   }
@@ -249,6 +258,7 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
       if (consent === 'pending') return;
       const decided = consent;
       for (const event of held.splice(0)) if (admit(event, decided)) keep(event);
+      void recordConsent(decided, 'api');
       events.emit_('consent', decided);
     }),
     getConsent: () => consent,
@@ -293,10 +303,7 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
     import('./adopt-orphans.js')
       .then((m) => m.adoptOrphans(store!, queue, ownership))
       .then((count) => {
-        if (count) {
-          log(`adopted ${count} stored events`);
-          void delivery.flush_();
-        }
+        if (count) void delivery.flush_();
       })
       .catch(storageError);
     adoptTimer = clock.setTimeout(adopt, 30_000); // every 30 s: tabs close at any time
@@ -305,6 +312,10 @@ export function createTracker<C extends TouchpointDefinitions | undefined = unde
 
   // Auto-capture loads after the first load; a session that starts now is handed over to it.
   const sessionStarted = identity.touch_(clock.now()).started_;
+  // A decision the tracker starts with (the shop's saved banner choice) is recorded, and so is
+  // Global Privacy Control turning marketing off; the default "everything granted" is no decision.
+  // After `sessionStarted` is read: the auto-capture must still see this session's start.
+  if (consent !== 'pending' && (chosen || (gpc && gpcSignal()))) void recordConsent(consent);
   if (anyCapture(auto)) {
     import('./auto-capture.js')
       .then(({ startAutoCapture }) => {

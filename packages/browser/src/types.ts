@@ -40,6 +40,11 @@ export interface TrackerConfig<C extends TouchpointDefinitions | undefined = und
   consent?: 'pending' | ConsentState;
   /** When the browser sends Global Privacy Control, force `marketing: false`. Default false. */
   respectGlobalPrivacyControl?: boolean;
+  /**
+   * The version of the privacy policy the customer decided on (`'2026-05'`), sent with every
+   * `consent.updated` touchpoint so the server's proof names the text that was shown.
+   */
+  policyVersion?: string;
   /** `false` turns every automatic capture off. */
   autoCapture?: boolean | AutoCaptureOptions;
   batch?: { maxEvents?: number; maxWaitMs?: number };
@@ -54,6 +59,18 @@ export interface TrackerConfig<C extends TouchpointDefinitions | undefined = und
   debug?: boolean;
   /** For tests: the clock every timer goes through. */
   clock?: Clock;
+}
+
+/**
+ * What a `consent.updated` touchpoint carries: the decided consent, whether the browser sent
+ * Global Privacy Control, the policy version, and what caused the record — `'api'` a
+ * `setConsent()` call, `'config'` the consent the tracker was created with, `'gpc'` Global
+ * Privacy Control turning marketing off.
+ */
+export interface ConsentUpdatedProperties extends ConsentState {
+  gpc: boolean;
+  policyVersion?: string;
+  source: 'api' | 'config' | 'gpc';
 }
 
 export type TrackerErrorCode = 'invalid' | 'consent' | 'unavailable' | 'delivery' | 'storage' | 'internal';

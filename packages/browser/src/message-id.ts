@@ -1,0 +1,14 @@
+/**
+ * Random UUID v4 ids for events, sessions, visitors and tabs. The page's copy of core's
+ * `createMessageId`, without its `Math.random` fallback: every browser the tracker supports
+ * (ES2020) has `crypto.getRandomValues`, secure context or not, so the fallback would be bytes
+ * of the first load that never run. (`crypto.randomUUID` exists only in secure contexts.)
+ */
+export function createMessageId(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 15) | 64; // version 4
+  b[8] = (b[8]! & 63) | 128; // RFC 4122 variant
+  let hex = '';
+  for (const x of b) hex += (x + 256).toString(16).slice(1);
+  return hex.replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
+}
