@@ -60,6 +60,21 @@ describe('createCustomerModel', () => {
     expect(explore?.goesWith).toEqual(['beans']);
   });
 
+  it('gives reserved last places to explore items only in place of weak repeats', () => {
+    const model = createCustomerModel({ exploreWeight: 0, exploreSlots: 1, exploreBelowShare: 0.4 });
+    model.learnOrders(shopOrders());
+    const kinds = (k: number, o = {}) => model.predictNextBasket('c0', { k, ...o }).map((x) => x.kind);
+    // beans (every order) and filters (every other) are strong repeats: never displaced.
+    expect(kinds(2)).toEqual(['repeat', 'repeat']);
+    // The third place would be a weak repeat (grinder or mug, in under 40% of orders): explore takes it.
+    const three = model.predictNextBasket('c0', { k: 3 });
+    expect(three.map((x) => x.kind)).toEqual(['repeat', 'repeat', 'explore']);
+    expect(three[2]!.because).toMatch(/^goes with what you usually buy: /);
+    expect(kinds(3, { exploreSlots: 0 })).toEqual(['repeat', 'repeat', 'repeat']);
+    expect(kinds(3, { exploreBelowShare: 0.1 })).toEqual(['repeat', 'repeat', 'repeat']);
+    expect(() => createCustomerModel({ exploreSlots: 1.5 })).toThrow(/exploreSlots/);
+  });
+
   it('fills an unknown customer with best-sellers', () => {
     const model = createCustomerModel();
     model.learnOrders(shopOrders());

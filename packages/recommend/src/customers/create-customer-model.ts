@@ -7,7 +7,8 @@
  *
  * Next basket: the customer's own items ranked by the share of their orders that held them (ties
  * to the shop's best-sellers), blended with "goes with what you buy" suggestions of a basket
- * recommender fed the same orders, weighted by `exploreWeight` (both chosen on validation).
+ * recommender fed the same orders, weighted by `exploreWeight`; the last `exploreSlots` places go
+ * to those suggestions instead of weak repeats (all chosen on validation).
  */
 import { TouchpointConfigError, type TouchpointEvent } from '@touchpoint/core';
 import { createRecommender } from '../recommender/create-recommender.js';
@@ -37,6 +38,8 @@ import type {
 /** Defaults, chosen on the validation split of ../shared/data/onlineretail-customers (bench/). */
 export const CUSTOMER_MODEL_DEFAULTS = {
   exploreWeight: 0.05,
+  exploreSlots: 4,
+  exploreBelowShare: 0.25,
   exploreQueryItems: 64,
   gapQuantile: 0.3,
   gapDecay: 0.85,
@@ -58,6 +61,10 @@ export interface PredictNextBasketOptions {
   now?: number;
   /** Overrides the model's `exploreWeight` for this answer (more or less discovery). */
   exploreWeight?: number;
+  /** Overrides the model's `exploreSlots` for this answer. */
+  exploreSlots?: number;
+  /** Overrides the model's `exploreBelowShare` for this answer. */
+  exploreBelowShare?: number;
 }
 
 export interface DueItemsOptions {
@@ -142,6 +149,13 @@ function resolveOptions(o: CustomerModelOptions) {
   const d = CUSTOMER_MODEL_DEFAULTS;
   const v = { ...d, ...o };
   check('exploreWeight', v.exploreWeight, v.exploreWeight >= 0, 'a non-negative number');
+  check(
+    'exploreSlots',
+    v.exploreSlots,
+    Number.isInteger(v.exploreSlots) && v.exploreSlots >= 0,
+    'a non-negative integer',
+  );
+  check('exploreBelowShare', v.exploreBelowShare, v.exploreBelowShare >= 0, 'a non-negative number');
   check(
     'exploreQueryItems',
     v.exploreQueryItems,
@@ -318,7 +332,9 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
     const n = orders.length;
     const out: NextBasketItem[] = [];
     if (k === 0) return out;
-    const scored: { i: number; score: number; make: () => NextBasketItem }[] = [];
+    const slots = Math.min(k, Math.max(0, Math.floor(opts.exploreSlots ?? o.exploreSlots)));
+    const belowShare = opts.exploreBelowShare ?? o.exploreBelowShare;
+    const scored: { i: number; score: number; explore: boolean; make: () => NextBasketItem }[] = [];
     if (n > 0) {
       const own = itemsOf(orders);
       const nowDay = Math.floor((opts.now ?? orders[n - 1]!.at) / DAY_MS);
@@ -327,6 +343,7 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
         scored.push({
           i,
           score: e.times / n,
+          explore: false,
           make: () => ({
             item: ids[i]!,
             score: e.times / n,
@@ -339,7 +356,7 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
         });
       }
       const exploreWeight = opts.exploreWeight ?? o.exploreWeight;
-      if (exploreWeight > 0) {
+      if (exploreWeight > 0 || slots > 0) {
         const query = [...own]
           .sort((a, b) => b[1].times - a[1].times || b[1].lastIndex - a[1].lastIndex || a[0] - b[0])
           .slice(0, o.exploreQueryItems)
@@ -357,6 +374,7 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
           scored.push({
             i,
             score,
+            explore: true,
             make: () => ({
               item: r.item,
               score,
@@ -369,9 +387,18 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
       }
     }
     scored.sort((a, b) => b.score - a.score || byPopularity(a.i, b.i));
+    // Reserved explore slots: the last `slots` places go to "goes with what you buy" items instead
+    // of repeat items the customer bought in fewer than `belowShare` of their orders — a weak
+    // repeat is about as likely as the best explore item, and only the explore item is news.
+    let exploreLeft = 0;
+    for (const s of scored) if (s.explore) exploreLeft++;
+    let exploreTaken = 0;
     for (const s of scored) {
       if (out.length >= k) break;
+      const reserve = Math.min(slots, exploreLeft) - exploreTaken;
+      if (!s.explore && reserve > 0 && out.length >= k - reserve && s.score < belowShare) continue;
       out.push(s.make());
+      if (s.explore) exploreTaken++;
     }
     if (out.length < k && opts.fillWithPopular !== false) {
       popular ??= ids.map((_, i) => i).sort(byPopularity);
