@@ -162,35 +162,48 @@ export async function rewriteFile(file: string, test: LineTest): Promise<FileEra
   }
   const gz = file.endsWith('.gz');
   let carry: Buffer = Buffer.alloc(0);
-  const take = (line: Buffer, withNewline: Buffer, out: Buffer[]) => {
-    const verdict = test(line);
+  /** Handles a line that does not stay as it is: a dropped one is counted, a redacted one pushed to `out`. */
+  const change = (verdict: 'drop' | 'redact', line: Buffer, withNewline: Buffer, out: Buffer[]) => {
     if (verdict === 'drop') {
       result.erased++;
       const id = messageIdOf(line);
       if (id !== undefined) result.messageIds.push(id);
-    } else if (verdict === 'redact') {
+    } else {
       result.redacted++;
       out.push(test.redact(withNewline));
-    } else out.push(withNewline);
+    }
   };
   const filter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
       const out: Buffer[] = [];
+      // Kept lines pass on as runs of the chunk itself: nothing is copied unless a line changes.
+      let run = 0;
       let start = 0;
       for (let nl = data.indexOf(10); nl !== -1; nl = data.indexOf(10, start)) {
-        take(data.subarray(start, nl), data.subarray(start, nl + 1), out);
+        const line = data.subarray(start, nl);
+        const verdict = test(line);
+        if (verdict !== 'keep') {
+          if (run < start) out.push(data.subarray(run, start));
+          change(verdict, line, data.subarray(start, nl + 1), out);
+          run = nl + 1;
+        }
         start = nl + 1;
       }
+      if (run < start) out.push(data.subarray(run, start));
       // A copy, so the carried tail does not pin the whole chunk.
       carry = Buffer.from(data.subarray(start));
-      done(null, out.length > 0 ? Buffer.concat(out) : undefined);
+      done(null, out.length === 0 ? undefined : out.length === 1 ? out[0] : Buffer.concat(out));
     },
     flush(done) {
       // A last line without its newline stays without one (byte for byte what was there).
       const out: Buffer[] = [];
-      if (carry.length > 0) take(carry, carry, out);
-      done(null, out.length > 0 ? Buffer.concat(out) : undefined);
+      if (carry.length > 0) {
+        const verdict = test(carry);
+        if (verdict === 'keep') out.push(carry);
+        else change(verdict, carry, carry, out);
+      }
+      done(null, out.length > 0 ? out[0] : undefined);
     },
   });
   try {
@@ -235,8 +248,16 @@ export async function filesOf(path: string): Promise<string[]> {
   return [path, ...rotated.sort().map((n) => join(dir, n))];
 }
 
-/** Erases `subject` from `path` and its rotated siblings, inside the path's gate. */
-export async function eraseFromJsonl(path: string, subject: ErasureSubject): Promise<ErasureTargetResult> {
+/**
+ * Erases `subject` from `path` and its rotated siblings, inside the path's gate. `complete`: the
+ * subject is the whole profile (from `jsonlErasure`), so a later pass of the same erasure with
+ * fewer ids (the destination's `erase(request)`) has nothing left to do and is skipped.
+ */
+export async function eraseFromJsonl(
+  path: string,
+  subject: ErasureSubject,
+  complete: boolean,
+): Promise<ErasureTargetResult> {
   const gate = gateFor(path);
   if (gate.done.has(subject.erasureId)) return { erased: 0, messageIds: [], detail: 'already erased' };
   const test = lineTest(subject);
@@ -254,7 +275,7 @@ export async function eraseFromJsonl(path: string, subject: ErasureSubject): Pro
       total.redacted += one.redacted;
       for (const id of one.messageIds) total.messageIds.push(id);
     }
-    gate.done.add(subject.erasureId);
+    if (complete) gate.done.add(subject.erasureId);
     if (gate.done.size > 10_000) gate.done.delete(gate.done.values().next().value as string);
     return {
       erased: total.erased,
@@ -277,6 +298,6 @@ export function jsonlErasure(path: string, options: { name?: string } = {}): Era
     throw new TouchpointConfigError('jsonlErasure.path', 'must be a file path');
   return {
     name: options.name ?? `jsonl:${basename(path)}`,
-    erase: (subject) => eraseFromJsonl(path, subject),
+    erase: (subject) => eraseFromJsonl(path, subject, true),
   };
 }

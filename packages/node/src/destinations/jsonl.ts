@@ -162,7 +162,7 @@ export function jsonl(options: JsonlDestinationOptions): Destination {
       return append(jsons, signal);
     },
     async erase(request) {
-      const { detail } = await eraseFromJsonl(path, subjectOf(request));
+      const { detail } = await eraseFromJsonl(path, subjectOf(request), false);
       return { ok: true, ...(detail !== undefined && { message: detail }) };
     },
     async close() {
