@@ -130,6 +130,23 @@ describe('jsonl erasure', () => {
     for (const e of expected) expect(ids).toContain(e.messageId);
   });
 
+  it('keeps every batch of two destinations writing one file across a rewrite', async () => {
+    const path = join(dir, 'events.jsonl');
+    const one = jsonl({ path, name: 'one' });
+    const two = jsonl({ path, name: 'two' });
+    const before = [bobEvents(5), aliceEvents(5), bobEvents(5)];
+    await Promise.all([one.send(before[0]!), two.send(before[1]!), one.send(before[2]!)]);
+    await jsonlErasure(path).erase(subject());
+    const after = [bobEvents(4), bobEvents(4)];
+    await Promise.all([one.send(after[0]!), two.send(after[1]!)]);
+    await Promise.all([one.close?.(), two.close?.()]);
+    const ids = (await readFile(path, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).messageId);
+    expect(ids.sort()).toEqual([...before[0]!, ...before[2]!, ...after.flat()].map((e) => e.messageId).sort());
+  });
+
   it('rewrites rotated siblings too, gzip ones through gunzip and gzip', async () => {
     const path = join(dir, 'events.jsonl');
     const lines = (events: object[]) => events.map((e) => `${JSON.stringify(e)}\n`).join('');

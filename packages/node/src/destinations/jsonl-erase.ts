@@ -52,7 +52,8 @@ interface LineTest {
  */
 export interface JsonlGate {
   run<T>(task: () => Promise<T>): Promise<T>;
-  beforeRewrite?: () => Promise<void>;
+  /** One per live destination appending to the file (several may share a path). */
+  readonly beforeRewrite: Set<() => Promise<void>>;
   /** Subjects erased recently, with their line tests, until `until`. */
   readonly recent: { test: LineTest; until: number }[];
   /** Erasure ids already applied to this file (so a second pass of the same erasure costs nothing). */
@@ -74,6 +75,7 @@ export function gateFor(path: string): JsonlGate {
         chain = result.catch(() => {});
         return result;
       },
+      beforeRewrite: new Set(),
       recent: [],
       done: new Set(),
     };
@@ -266,7 +268,7 @@ export async function eraseFromJsonl(
   gate.recent.push({ test, until: now + GUARD_MS });
   while (gate.recent.length > MAX_GUARDS || (gate.recent[0] && gate.recent[0].until < now)) gate.recent.shift();
   return gate.run(async () => {
-    await gate.beforeRewrite?.();
+    for (const release of gate.beforeRewrite) await release();
     const total: FileErasure = { erased: 0, redacted: 0, messageIds: [] };
     const files = await filesOf(path);
     for (const file of files) {

@@ -67,7 +67,7 @@ export function jsonl(options: JsonlDestinationOptions): Destination {
 
   // Before a rewrite: finish the cut-back a failed write owes, and let go of the handle (after
   // the rename it would point at the old file); the next batch opens the new one.
-  gate.beforeRewrite = async () => {
+  const releaseHandle = async () => {
     const stale = handle;
     handle = undefined;
     const fh = await stale?.catch(() => undefined);
@@ -81,6 +81,7 @@ export function jsonl(options: JsonlDestinationOptions): Destination {
       await fh?.close().catch(() => {});
     }
   };
+  gate.beforeRewrite.add(releaseHandle);
 
   // A failed open is forgotten with the handle (below), so the next batch opens again.
   const file = () => {
@@ -166,11 +167,14 @@ export function jsonl(options: JsonlDestinationOptions): Destination {
       return { ok: true, ...(detail !== undefined && { message: detail }) };
     },
     async close() {
-      await gate.run(async () => {});
-      await writing;
-      const fh = handle;
-      handle = undefined;
-      await fh?.then((h) => h.close()).catch(() => {});
+      // Inside the gate: every batch before it is written, and no rewrite runs while the handle closes.
+      await gate.run(async () => {
+        await writing;
+        gate.beforeRewrite.delete(releaseHandle);
+        const fh = handle;
+        handle = undefined;
+        await fh?.then((h) => h.close()).catch(() => {});
+      });
     },
   });
 }
