@@ -110,7 +110,8 @@ export interface IdentityGraph {
   /**
    * Deletes the profiles holding any of the subject's identities, in one transaction: identities,
    * links, merges, reviews, profiles — and any case-book rows still pointing at those identities
-   * (erase the case book first for its own counts). Logical only: `scrubStore()` removes the bytes.
+   * (erase the case book first: it also removes other profiles' entries naming the customer).
+   * Logical only: `scrubStore()` removes the bytes.
    */
   erase(subject: ErasureSubject): Promise<ErasureTargetResult>;
   readonly store: SqlStore;
@@ -311,7 +312,7 @@ export function createIdentityGraph(store: SqlStore, options: IdentityGraphOptio
         const ids = await identityIdsOf(tx, keys);
         if (ids.length === 0) return erasureResult({});
         // Rows the case book still holds for these identities would be orphans once they are gone.
-        const cases = await eraseCaseRows(tx, ids, subject);
+        const cases = await eraseCaseRows(tx, ids, subject, { mentions: false });
         const counts = await eraseGraphRows(tx, ids);
         return erasureResult({ ...counts, ...cases.counts }, cases.messageIds);
       });

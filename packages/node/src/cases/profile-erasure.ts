@@ -159,6 +159,7 @@ export async function eraseCaseRows(
   tx: SqlRunner,
   identityIds: number[],
   subject: ErasureSubject,
+  options: { mentions: boolean } = { mentions: true },
 ): Promise<{ counts: Record<string, number>; messageIds: string[] }> {
   const caseIds = await casesOfIdentities(tx, identityIds, subject.caseIds);
   const counts: Record<string, number> = {};
@@ -172,7 +173,10 @@ export async function eraseCaseRows(
     'delete from timeline where identity_id = any($1::bigint[]) or case_id = any($2::text[]) returning message_id',
     [identityIds, caseIds],
   );
-  const patterns = [...subject.needles].filter((n) => n.length >= SWEEP_MIN_LENGTH).map(jsonValuePattern);
+  // A scan of the whole timeline; the case book's erase runs it, the graph's (orphans only) need not.
+  const patterns = options.mentions
+    ? [...subject.needles].filter((n) => n.length >= SWEEP_MIN_LENGTH).map(jsonValuePattern)
+    : [];
   const mentions =
     patterns.length === 0
       ? []
