@@ -253,6 +253,8 @@ describe('createErasureHandler', () => {
     expect(answer.status).toBe(202);
     expect(answer.headers.get('access-control-allow-origin')).toBe('https://www.shop.example');
     expect(answer.headers.get('access-control-allow-credentials')).toBe('true');
+    // A 429's Retry-After must be readable by the page across origins.
+    expect(answer.headers.get('access-control-expose-headers')).toBe('retry-after');
   });
 
   it('fails at creation with a TouchpointConfigError naming the field', () => {

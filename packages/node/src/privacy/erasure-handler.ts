@@ -135,7 +135,10 @@ export function createErasureHandler(options: ErasureHandlerOptions): ErasureHan
     const sameHost = origin !== null && hostOf(origin) === url.host;
     if (origin !== null && !allowed && !sameHost)
       return failure(403, 'origin_not_allowed', `origin ${origin} may not ask for erasures here (cors.origins)`, {});
-    const headers: Record<string, string> = allowed ? { ...allowed, 'access-control-allow-credentials': 'true' } : {};
+    // Cookies go with the request (the session check needs them); a 429's Retry-After is read by the page.
+    const headers: Record<string, string> = allowed
+      ? { ...allowed, 'access-control-allow-credentials': 'true', 'access-control-expose-headers': 'retry-after' }
+      : {};
     if (request.method === 'OPTIONS') {
       const asked = request.headers.get('access-control-request-headers');
       return new Response(null, {
