@@ -12,6 +12,7 @@
  */
 import { TouchpointConfigError, type TouchpointEvent } from '@touchpoint/core';
 import { createRecommender } from '../recommender/create-recommender.js';
+import { offerTopK } from '../recommender/top-k.js';
 import type { Interaction, RecommendModel } from '../recommender/types.js';
 import {
   agoPhrase,
@@ -40,7 +41,7 @@ export const CUSTOMER_MODEL_DEFAULTS = {
   exploreWeight: 0.05,
   exploreSlots: 4,
   exploreBelowShare: 0.25,
-  exploreQueryItems: 64,
+  exploreQueryItems: 16,
   gapQuantile: 0.3,
   gapDecay: 0.85,
   priorGapDays: 45,
@@ -124,6 +125,18 @@ export interface CustomerModel {
   basketModel(): RecommendModel;
   readonly customerCount: number;
   readonly orderCount: number;
+}
+
+/** A candidate of one next-basket answer, before it is explained. */
+interface Scored {
+  i: number;
+  score: number;
+  explore: boolean;
+  /** Repeat: orders holding the item, and the index of the last one. */
+  times: number;
+  last: number;
+  /** Explore: the customer's items it goes with. */
+  goesWith?: string[];
 }
 
 interface Order {
@@ -325,6 +338,55 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
     return `you bought this in ${times} of your ${orders} orders; last time ${ago}`;
   }
 
+  // Per-call tallies of a customer's items in reusable typed arrays (stamped by generation, so
+  // nothing is cleared or allocated per answer): predictNextBasket is on the request path, and at
+  // a million orders per-call Maps and closures showed up in its tail latency.
+  let tallyStamp = new Uint32Array(0);
+  let tallyTimes = new Int32Array(0);
+  let tallyLast = new Int32Array(0);
+  let tallied = new Int32Array(0);
+  let tallyGeneration = 0;
+  /** Counts the orders holding each item and the last one's index; returns how many items (in `tallied`). */
+  function tally(orders: readonly Order[]): number {
+    if (tallyStamp.length < ids.length) {
+      const size = Math.max(ids.length, tallyStamp.length * 2, 64);
+      tallyStamp = new Uint32Array(size);
+      tallyTimes = new Int32Array(size);
+      tallyLast = new Int32Array(size);
+      tallied = new Int32Array(size);
+      tallyGeneration = 0;
+    }
+    tallyGeneration = (tallyGeneration + 1) >>> 0;
+    if (tallyGeneration === 0) {
+      tallyStamp.fill(0);
+      tallyGeneration = 1;
+    }
+    const g = tallyGeneration;
+    let count = 0;
+    for (let t = 0; t < orders.length; t++)
+      for (const i of orders[t]!.items) {
+        if (tallyStamp[i] !== g) {
+          tallyStamp[i] = g;
+          tallyTimes[i] = 0;
+          tallied[count++] = i;
+        }
+        tallyTimes[i]!++;
+        tallyLast[i] = t;
+      }
+    return count;
+  }
+  /** The explore query takes the customer's most frequent items, then the most recent, then the first learned. */
+  const queryFirst = (a: number, b: number) =>
+    tallyTimes[a]! > tallyTimes[b]! ||
+    (tallyTimes[a] === tallyTimes[b] && (tallyLast[a]! > tallyLast[b]! || (tallyLast[a] === tallyLast[b] && a < b)));
+
+  /** Distinct days of the customer's orders holding item `i` (only for the few items an answer explains). */
+  function daysHolding(orders: readonly Order[], i: number): number[] {
+    const days: number[] = [];
+    for (const x of orders) if (x.items.includes(i) && days[days.length - 1] !== x.day) days.push(x.day);
+    return days;
+  }
+
   function predictNextBasket(customer: string, opts: PredictNextBasketOptions = {}): NextBasketItem[] {
     const k = opts.k === undefined ? 10 : Math.max(0, Math.floor(opts.k));
     const exclude = new Set(opts.exclude ?? []);
@@ -333,58 +395,58 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
     const out: NextBasketItem[] = [];
     if (k === 0) return out;
     const slots = Math.min(k, Math.max(0, Math.floor(opts.exploreSlots ?? o.exploreSlots)));
+    let make: (s: Scored) => NextBasketItem = () => {
+      throw new Error('unreachable: nothing is scored without orders');
+    };
     const belowShare = opts.exploreBelowShare ?? o.exploreBelowShare;
-    const scored: { i: number; score: number; explore: boolean; make: () => NextBasketItem }[] = [];
+    const scored: Scored[] = [];
     if (n > 0) {
-      const own = itemsOf(orders);
+      const count = tally(orders);
       const nowDay = Math.floor((opts.now ?? orders[n - 1]!.at) / DAY_MS);
-      for (const [i, e] of own) {
-        if (exclude.has(ids[i]!)) continue;
-        scored.push({
-          i,
-          score: e.times / n,
-          explore: false,
-          make: () => ({
-            item: ids[i]!,
-            score: e.times / n,
-            kind: 'repeat',
-            because: repeatReason(e.times, n, e.days, nowDay),
-            timesBought: e.times,
-            orders: n,
-            lastBoughtAt: orders[e.lastIndex]!.at,
-          }),
-        });
-      }
       const exploreWeight = opts.exploreWeight ?? o.exploreWeight;
-      if (exploreWeight > 0 || slots > 0) {
-        const query = [...own]
-          .sort((a, b) => b[1].times - a[1].times || b[1].lastIndex - a[1].lastIndex || a[0] - b[0])
-          .slice(0, o.exploreQueryItems)
-          .map(([i]) => ids[i]!);
+      const wantExplore = exploreWeight > 0 || slots > 0;
+      const query: number[] = [];
+      for (let t = 0; t < count; t++) {
+        const i = tallied[t]!;
+        if (wantExplore) offerTopK(query, o.exploreQueryItems, i, queryFirst);
+        if (exclude.has(ids[i]!)) continue;
+        scored.push({ i, score: tallyTimes[i]! / n, explore: false, times: tallyTimes[i]!, last: tallyLast[i]! });
+      }
+      if (wantExplore) {
+        // Every item the customer has is excluded (explore means new to them), so the k best
+        // suggestions are all that can ever reach a k-long answer: no over-asking, no filtering.
+        const blocked = [...exclude];
+        for (let t = 0; t < count; t++) if (!query.includes(tallied[t]!)) blocked.push(ids[tallied[t]!]!);
         const suggestions = basketModel().recommend({
-          items: query,
-          exclude: [...exclude],
-          k: k * 2,
+          items: query.map((i) => ids[i]!),
+          exclude: blocked,
+          k,
           fillWithPopular: false,
         });
         for (const r of suggestions) {
           const i = index.get(r.item);
-          if (i === undefined || own.has(i) || r.score <= 0) continue;
-          const score = exploreWeight * r.score;
-          scored.push({
-            i,
-            score,
-            explore: true,
-            make: () => ({
-              item: r.item,
-              score,
-              kind: 'explore',
-              because: `goes with what you usually buy: ${r.because.join(', ')}`,
-              goesWith: r.because.slice(),
-            }),
-          });
+          if (i === undefined || r.score <= 0) continue;
+          scored.push({ i, score: exploreWeight * r.score, explore: true, times: 0, last: 0, goesWith: r.because });
         }
       }
+      make = (s) =>
+        s.explore
+          ? {
+              item: ids[s.i]!,
+              score: s.score,
+              kind: 'explore',
+              because: `goes with what you usually buy: ${s.goesWith!.join(', ')}`,
+              goesWith: s.goesWith!.slice(),
+            }
+          : {
+              item: ids[s.i]!,
+              score: s.score,
+              kind: 'repeat',
+              because: repeatReason(s.times, n, daysHolding(orders, s.i), nowDay),
+              timesBought: s.times,
+              orders: n,
+              lastBoughtAt: orders[s.last]!.at,
+            };
     }
     scored.sort((a, b) => b.score - a.score || byPopularity(a.i, b.i));
     // Reserved explore slots: the last `slots` places go to "goes with what you buy" items instead
@@ -397,7 +459,7 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
       if (out.length >= k) break;
       const reserve = Math.min(slots, exploreLeft) - exploreTaken;
       if (!s.explore && reserve > 0 && out.length >= k - reserve && s.score < belowShare) continue;
-      out.push(s.make());
+      out.push(make(s));
       if (s.explore) exploreTaken++;
     }
     if (out.length < k && opts.fillWithPopular !== false) {
