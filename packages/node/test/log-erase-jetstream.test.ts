@@ -3,10 +3,13 @@
  * customer's events and dead letters are securely erased (`erase: true`), and the store
  * directory's bytes hold none of their ids afterwards; other customers' events stay readable.
  */
+import type { TouchpointEvent } from '@touchpoint/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createForwarder } from '../src/forwarder.js';
 import { jetStreamLog } from '../src/log/jetstream-log.js';
 import type { EventLog, LogMessage, LogReader } from '../src/log/types.js';
 import { bytesHolding, customer, customerEvent, needlesOf, subjectOf } from './erase-fixtures.js';
+import { until } from './events.js';
 import { type NatsNode, natsBinary, startNatsNode } from './nats-servers.js';
 import { shouldRun } from './services.js';
 
@@ -87,6 +90,46 @@ describe.skipIf(!run)('jetStreamLog erase and expire', () => {
     // The file store writes through its own buffers: give it its flush interval, then read every byte.
     await new Promise((r) => setTimeout(r, 1500));
     expect(await bytesHolding(nats.dir, needlesOf(erased))).toEqual([]);
+  }, 30_000);
+
+  it('a forwarder on JetStream: a batch nak-ed for a retry is not redelivered after the erase', async () => {
+    const log = open();
+    let up = false;
+    const attempted: TouchpointEvent[] = [];
+    const received: TouchpointEvent[] = [];
+    const forwarder = createForwarder({
+      log,
+      destinations: [
+        {
+          name: 'crm',
+          async send(events) {
+            attempted.push(...events);
+            if (!up) return { ok: false, status: 503, message: 'down' };
+            received.push(...events);
+            return { ok: true };
+          },
+        },
+      ],
+      batch: { maxEvents: 50, maxWaitMs: 5 },
+      retry: { baseMs: 300, maxMs: 400 },
+      onError: () => {},
+      onDrop: () => {},
+    });
+    const events: TouchpointEvent[] = [];
+    for (let i = 0; i < 60; i++)
+      for (const who of [others[0]!, erased, others[1]!])
+        events.push(JSON.parse(customerEvent(who, i)) as TouchpointEvent);
+    expect(await forwarder.accept(events)).toEqual({ ok: true });
+    await until(() => attempted.some((e) => e.userId === erased.userId), 10_000);
+    const results = await forwarder.erase(subjectOf(erased));
+    expect(results[0]).toMatchObject({ store: 'log', erased: 60 });
+    up = true;
+    await until(() => received.length >= 120, 15_000);
+    await new Promise((r) => setTimeout(r, 1200)); // past another ack wait: nothing more arrives
+    expect(received.filter((e) => e.userId === erased.userId)).toEqual([]);
+    for (const who of others)
+      expect(new Set(received.filter((e) => e.userId === who.userId).map((e) => e.messageId)).size).toBe(60);
+    await forwarder.close({ timeoutMs: 1000 });
   }, 30_000);
 
   it('expires what was appended before the cut', async () => {
