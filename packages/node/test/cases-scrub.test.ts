@@ -173,3 +173,38 @@ describe.skipIf(!runPostgres)('scrubStore as a role that is not a superuser', ()
     expect((await graph.lookup({ anonymousId: 'a-1' }))?.size).toBe(2);
   }, 120_000);
 });
+
+describe.skipIf(!runPostgres)('scrubStore with WAL held by a replication slot', () => {
+  it('reports the retained segments (the only files still holding the customer) and cleans them once the slot is gone', async () => {
+    const server = await startPostgres({ settings: ['full_page_writes=on'] });
+    cleanup.push(() => server.stop());
+    const store = await openPostgresStore({ connectionString: server.url, max: 2 });
+    cleanup.push(() => store.close());
+    // A standby that stopped reading: its slot keeps every segment from now on.
+    await store.query(`select pg_create_physical_replication_slot('standby_1', true)`);
+    const graph = createIdentityGraph(store, { hashKey: 'shop-secret', defaultCountryCode: '84' });
+    const book = createCaseBook(graph);
+    const ann = await seedCustomer(book, graph, 'ann', T0);
+    await seedCustomer(book, graph, 'bob', T0);
+    const subject = createErasureSubject({ erasureId: 'er_slot', ...(await graph.profileOf({ userId: ann.userId })) });
+    await book.erase(subject);
+    await graph.erase(subject);
+
+    const held = await scrubStore(store);
+    expect(held.wal.status).toBe('retained');
+    expect(held.wal.retained.length).toBeGreaterThan(0);
+    expect(held.warnings.join('\n')).toMatch(/replication slots exist/);
+    expect(held.warnings.join('\n')).toMatch(/kept by a replication slot/);
+    const hits = search(server.dataDir, ann.needles);
+    expect(Object.keys(hits).length).toBeGreaterThan(0);
+    // Exactly where the report says: only in the retained segments.
+    for (const paths of Object.values(hits))
+      for (const path of paths) expect(held.wal.retained.map((n) => `pg_wal/${n}`)).toContain(path);
+
+    await store.query(`select pg_drop_replication_slot('standby_1')`);
+    const clean = await scrubStore(store);
+    expect(clean.wal.status).toBe('clean');
+    expect(clean.warnings).toEqual([]);
+    expect(search(server.dataDir, ann.needles)).toEqual({});
+  }, 180_000);
+});
