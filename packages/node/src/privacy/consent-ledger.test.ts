@@ -9,6 +9,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { storeBackends } from '../../test/postgres.js';
 import { createIdentityGraph } from '../cases/identity-graph.js';
 import type { SqlStore } from '../cases/sql-store.js';
+import { createForwarder } from '../forwarder.js';
+import type { DropReport } from '../types.js';
 import { type ConsentLedger, createConsentLedger } from './consent-ledger.js';
 import { createErasureSubject } from './subject.js';
 
@@ -154,6 +156,29 @@ for (const backend of storeBackends()) {
         [good.messageId, false],
       ]);
       await expect(ledger.record(noFlag)).rejects.toThrow(/properties\.analytics/);
+    });
+
+    it('takes consent events from a real forwarder: a redelivered one is recorded once, a malformed one is dead-lettered with why', async () => {
+      const { ledger } = setup();
+      const drops: DropReport[] = [];
+      const forwarder = createForwarder({
+        destinations: [ledger.destination()],
+        retry: { maxAttempts: 2, baseMs: 1, maxMs: 5 },
+        onDrop: (drop) => drops.push(drop),
+      });
+      const good = consent(T0, { anonymousId: 'anon-f' }, { ...granted, gpc: true });
+      const bad = consent(T0, { anonymousId: 'anon-f' }, { analytics: true });
+      expect(forwarder.enqueue(good)).toBe(true);
+      await forwarder.flush();
+      // At-least-once: the same event delivered again later (a replay, another instance).
+      forwarder.enqueue(good);
+      forwarder.enqueue(bad);
+      await forwarder.flush();
+      await forwarder.close();
+      expect((await ledger.consents({ anonymousId: 'anon-f' })).map((r) => r.messageId)).toEqual([good.messageId]);
+      expect(drops).toHaveLength(1);
+      expect(drops[0]).toMatchObject({ reason: 'not_retryable', destination: 'consent' });
+      expect(drops[0]!.message).toContain(`${bad.messageId}: properties.personalization must be true or false`);
     });
 
     it('keeps consent records as proof unless given its own retention period', async () => {
