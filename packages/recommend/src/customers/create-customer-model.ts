@@ -7,8 +7,9 @@
  *
  * Next basket: the customer's own items ranked by the share of their orders that held them (ties
  * to the shop's best-sellers), blended with "goes with what you buy" suggestions of a basket
- * recommender fed the same orders, weighted by `exploreWeight`; the last `exploreSlots` places go
- * to those suggestions instead of weak repeats (all chosen on validation).
+ * recommender fed the same orders, weighted by `exploreWeight` (chosen on validation). Optionally
+ * (`exploreSlots`, off by default: see its TSDoc) the last places go to those suggestions instead of
+ * weak repeats.
  */
 import { TouchpointConfigError, type TouchpointEvent } from '@touchpoint/core';
 import { createRecommender } from '../recommender/create-recommender.js';
@@ -39,7 +40,7 @@ import type {
 /** Defaults, chosen on the validation split of ../shared/data/onlineretail-customers (bench/). */
 export const CUSTOMER_MODEL_DEFAULTS = {
   exploreWeight: 0.05,
-  exploreSlots: 4,
+  exploreSlots: 0,
   exploreBelowShare: 0.25,
   exploreQueryItems: 16,
   gapQuantile: 0.3,
