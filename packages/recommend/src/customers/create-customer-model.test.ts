@@ -75,6 +75,20 @@ describe('createCustomerModel', () => {
     expect(() => createCustomerModel({ exploreSlots: 1.5 })).toThrow(/exploreSlots/);
   });
 
+  it('skips the basket model only when no suggestion could reach the answer (same answers)', () => {
+    for (const exploreWeight of [0.05, 1, 10]) {
+      const model = createCustomerModel({ exploreWeight });
+      model.learnOrders(shopOrders());
+      model.learnOrders([{ customer: 'new', at: at(301), items: ['beans'] }]);
+      for (const c of ['c0', 'c1', 'c7', 'new'])
+        for (const k of [1, 2, 4]) {
+          // With a reserved slot (that never displaces anything) the bound is never used.
+          const always = model.predictNextBasket(c, { k, exploreSlots: 1, exploreBelowShare: 0 });
+          expect(model.predictNextBasket(c, { k })).toEqual(always);
+        }
+    }
+  });
+
   it('fills an unknown customer with best-sellers', () => {
     const model = createCustomerModel();
     model.learnOrders(shopOrders());

@@ -13,6 +13,7 @@
  */
 import { TouchpointConfigError, type TouchpointEvent } from '@touchpoint/core';
 import { createRecommender } from '../recommender/create-recommender.js';
+import { decodeNeighbours } from '../recommender/neighbour-codec.js';
 import { offerTopK } from '../recommender/top-k.js';
 import type { Interaction, RecommendModel } from '../recommender/types.js';
 import {
@@ -381,6 +382,27 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
     tallyTimes[a]! > tallyTimes[b]! ||
     (tallyTimes[a] === tallyTimes[b] && (tallyLast[a]! > tallyLast[b]! || (tallyLast[a] === tallyLast[b] && a < b)));
 
+  const bestFirst = (a: Scored, b: Scored) => b.score - a.score || byPopularity(a.i, b.i);
+
+  // Per item (our index): its strongest neighbour weight in the basket model, for the bound above;
+  // recomputed when the basket model is refitted (a new model object).
+  let ceilingOf: RecommendModel | undefined;
+  let ceilingRow = new Float64Array(0);
+  function exploreCeiling(): Float64Array {
+    const model = basketModel();
+    if (ceilingOf !== model) {
+      const json = model.toJSON();
+      const { scale } = decodeNeighbours(json.neighbours, json.items.length);
+      ceilingRow = new Float64Array(ids.length);
+      json.items.forEach((id, j) => {
+        const i = index.get(id);
+        if (i !== undefined) ceilingRow[i] = scale[j]!;
+      });
+      ceilingOf = model;
+    }
+    return ceilingRow;
+  }
+
   /** Distinct days of the customer's orders holding item `i` (only for the few items an answer explains). */
   function daysHolding(orders: readonly Order[], i: number): number[] {
     const days: number[] = [];
@@ -405,13 +427,22 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
       const count = tally(orders);
       const nowDay = Math.floor((opts.now ?? orders[n - 1]!.at) / DAY_MS);
       const exploreWeight = opts.exploreWeight ?? o.exploreWeight;
-      const wantExplore = exploreWeight > 0 || slots > 0;
+      let wantExplore = exploreWeight > 0 || slots > 0;
       const query: number[] = [];
       for (let t = 0; t < count; t++) {
         const i = tallied[t]!;
         if (wantExplore) offerTopK(query, o.exploreQueryItems, i, queryFirst);
         if (exclude.has(ids[i]!)) continue;
         scored.push({ i, score: tallyTimes[i]! / n, explore: false, times: tallyTimes[i]!, last: tallyLast[i]! });
+      }
+      if (wantExplore && slots === 0 && scored.length >= k) {
+        // Skip the basket model when no suggestion could reach the answer: a suggestion's score is
+        // at most the sum of its query items' strongest neighbour weights (exact: same answers).
+        scored.sort(bestFirst);
+        const ceiling = exploreCeiling();
+        let most = 0;
+        for (const q of query) most += ceiling[q] ?? 0;
+        if (exploreWeight * most * (1 + 1e-9) < scored[k - 1]!.score) wantExplore = false;
       }
       if (wantExplore) {
         // Every item the customer has is excluded (explore means new to them), so the k best
@@ -449,7 +480,7 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
               lastBoughtAt: orders[s.last]!.at,
             };
     }
-    scored.sort((a, b) => b.score - a.score || byPopularity(a.i, b.i));
+    scored.sort(bestFirst);
     // Reserved explore slots: the last `slots` places go to "goes with what you buy" items instead
     // of repeat items the customer bought in fewer than `belowShare` of their orders — a weak
     // repeat is about as likely as the best explore item, and only the explore item is news.
