@@ -12,7 +12,7 @@
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCustomerModel } from '@touchpoint/recommend';
@@ -32,6 +32,7 @@ import { verifyWebhook } from '../src/destinations/webhook-signature.js';
 import { createForwarder } from '../src/forwarder.js';
 import { createIngestHandler } from '../src/ingest-handler.js';
 import { fileLog } from '../src/log/file-log.js';
+import { jetStreamLog } from '../src/log/jetstream-log.js';
 import { createConsentLedger } from '../src/privacy/consent-ledger.js';
 import { createPrivacy, forgetTarget } from '../src/privacy/create-privacy.js';
 import {
@@ -40,7 +41,9 @@ import {
   createSurveyLink,
   defineSurveys,
 } from '../src/surveys/index.js';
-import { type Sink, startSink } from './loopback-sink.js';
+import { startSink } from './loopback-sink.js';
+import { type NatsNode, natsBinary, startNatsNode } from './nats-servers.js';
+import { shouldRun } from './services.js';
 
 const HASH_KEY = 'shop-secret-key';
 const WEBHOOK_SECRET = `whsec_${Buffer.from('erasure-test-secret-0123456789').toString('base64')}`;
@@ -106,41 +109,57 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out;
 }
 
-/** Where each needle occurs in any file under `dir`, raw bytes (UTF-8 and UTF-16LE). */
-async function search(dir: string, forms: Record<string, string>): Promise<string[]> {
+/** Where each needle occurs in any file under the roots, raw bytes (UTF-8 and UTF-16LE), as `<name> in <root>/<file>`. */
+async function search(roots: Record<string, string>, forms: Record<string, string>): Promise<string[]> {
   const hits: string[] = [];
-  for (const file of await filesUnder(dir)) {
-    // A temporary file (a cursor being replaced) may be gone by the time it is read.
-    const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return Buffer.alloc(0);
-      throw error;
-    });
-    for (const [name, value] of Object.entries(forms)) {
-      if (bytes.includes(Buffer.from(value, 'utf8')) || bytes.includes(Buffer.from(value, 'utf16le')))
-        hits.push(`${name} in ${file.slice(dir.length + 1)}`);
+  for (const [label, dir] of Object.entries(roots))
+    for (const file of await filesUnder(dir)) {
+      // A temporary file (a cursor being replaced) may be gone by the time it is read.
+      const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return Buffer.alloc(0);
+        throw error;
+      });
+      for (const [name, value] of Object.entries(forms)) {
+        if (bytes.includes(Buffer.from(value, 'utf8')) || bytes.includes(Buffer.from(value, 'utf16le')))
+          hits.push(`${name} in ${label}/${file.slice(dir.length + 1)}`);
+      }
     }
-  }
   return hits;
 }
 
+const runNats = shouldRun(natsBinary, 'nats-server');
+
 describe('erase(identity): every byte Touchpoint wrote, end to end', () => {
-  let dir: string;
-  let webhook: Sink;
-  let segment: Sink;
-  const crmErasures: unknown[] = [];
+  let root: string;
+  let nats: (NatsNode & { dir: string; stop(): Promise<void> }) | undefined;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'tp-erase-e2e-'));
-    webhook = await startSink();
-    segment = await startSink();
-  });
+    root = await mkdtemp(join(tmpdir(), 'tp-erase-e2e-'));
+    if (runNats) nats = await startNatsNode();
+  }, 30_000);
   afterAll(async () => {
-    await webhook?.close();
-    await segment?.close();
-    if (dir && !process.env.TP_KEEP) await rm(dir, { recursive: true, force: true });
+    await nats?.stop();
+    if (root && !process.env.TP_KEEP) await rm(root, { recursive: true, force: true });
   });
 
-  it('leaves zero hits of the erased customer, keeps the other, tells every destination, and audits it', async () => {
+  it(
+    'on the file log: zero hits of the erased customer, the other intact, every destination told, audited',
+    () => scenario('file'),
+    120_000,
+  );
+  it.skipIf(!runNats)(
+    "on NATS JetStream: the same, with the stream's store directory searched too",
+    () => scenario('jetstream'),
+    120_000,
+  );
+
+  async function scenario(engine: 'file' | 'jetstream'): Promise<void> {
+    const dir = join(root, engine);
+    await mkdir(dir, { recursive: true });
+    const webhook = await startSink();
+    const segment = await startSink();
+    const crmErasures: unknown[] = [];
+    const roots: Record<string, string> = { data: dir, ...(engine === 'jetstream' ? { nats: nats!.dir } : {}) };
     const store = await openEmbeddedStore({ dataDir: join(dir, 'cases') });
     const graph = createIdentityGraph(store, { hashKey: HASH_KEY, defaultCountryCode: '84' });
     const book = createCaseBook(graph);
@@ -166,7 +185,10 @@ describe('erase(identity): every byte Touchpoint wrote, end to end', () => {
       onPublish: (published) => writeFileSync(publishedPath, published.json),
     });
     const forwarder = createForwarder({
-      log: fileLog({ dir: join(dir, 'log') }),
+      log:
+        engine === 'file'
+          ? fileLog({ dir: join(dir, 'log') })
+          : jetStreamLog({ servers: nats!.url, stream: 'TP_E2E', subject: 'tp.e2e' }),
       destinations: [
         destinations.jsonl({
           path: join(dir, 'out', 'touchpoints.jsonl'),
@@ -349,8 +371,8 @@ describe('erase(identity): every byte Touchpoint wrote, end to end', () => {
     );
 
     // Before: both customers are everywhere.
-    expect(await search(dir, needles(alice))).not.toHaveLength(0);
-    const bobBefore = await search(dir, needles(bob));
+    expect(await search(roots, needles(alice))).not.toHaveLength(0);
+    const bobBefore = await search(roots, needles(bob));
 
     const privacy = createPrivacy({
       dir: join(dir, 'privacy'),
@@ -416,10 +438,16 @@ describe('erase(identity): every byte Touchpoint wrote, end to end', () => {
     await store.close();
 
     // Every byte: zero hits of Alice in any form; Bob still in the log, the jsonl output and the database.
-    expect(await search(dir, needles(alice))).toEqual([]);
-    const bobAfter = await search(dir, needles(bob));
-    for (const where of ['log/', 'out/', 'cases/', 'model.json'])
-      expect(bobAfter.some((hit) => hit.includes(` in ${where}`))).toBe(true);
+    expect(await search(roots, needles(alice))).toEqual([]);
+    const bobAfter = await search(roots, needles(bob));
+    const logRoot = engine === 'file' ? 'data/log/' : 'nats/';
+    for (const where of [logRoot, 'data/out/', 'data/cases/', 'data/model.json'])
+      expect(
+        bobAfter.some((hit) => hit.includes(` in ${where}`)),
+        where,
+      ).toBe(true);
     expect(bobBefore.length).toBeGreaterThan(0);
-  }, 120_000);
+    await webhook.close();
+    await segment.close();
+  }
 });

@@ -4,6 +4,14 @@
  * audit record that holds no personal data), keep consent decisions as proof, and expire what is
  * old. A subpath of its own so the package root stays light.
  */
+
+export {
+  CONSENT_EVENT,
+  ConsentEventError,
+  type ConsentLedger,
+  type ConsentLedgerOptions,
+  createConsentLedger,
+} from './consent-ledger.js';
 export {
   type CaseSource,
   type ConsentSource,
@@ -15,6 +23,7 @@ export {
   type PrivacyOptions,
   type ProfileSource,
 } from './create-privacy.js';
+export { createErasureHandler, type ErasureHandler, type ErasureHandlerOptions } from './erasure-handler.js';
 export {
   createErasureSubject,
   type ErasureRequest,
