@@ -36,7 +36,7 @@ const CHUNK = 1024 * 1024;
 /** How long an erased subject's lines are held back from appends: the forwarder's retry horizon. */
 const GUARD_MS = 60 * 60 * 1000;
 const MAX_GUARDS = 256;
-const REDACTED = Buffer.from('[erased]');
+const REDACTED = /* @__PURE__ */ Buffer.from('[erased]');
 
 /** One line test per subject, on bytes: decodes a line only when it may be theirs. */
 interface LineTest {
