@@ -12,7 +12,7 @@
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCustomerModel } from '@touchpoint/recommend';
@@ -155,7 +155,6 @@ describe('erase(identity): every byte Touchpoint wrote, end to end', () => {
 
   async function scenario(engine: 'file' | 'jetstream'): Promise<void> {
     const dir = join(root, engine);
-    await mkdir(dir, { recursive: true });
     const webhook = await startSink();
     const segment = await startSink();
     const crmErasures: unknown[] = [];
@@ -400,6 +399,8 @@ describe('erase(identity): every byte Touchpoint wrote, end to end', () => {
       segment: { status: 'done' },
       crm: { status: 'done' },
       recommender: { status: 'done' },
+      cases: { status: 'done' },
+      consent: { status: 'done' },
     });
     expect(audit!.identityKinds).toMatchObject({ userId: 1, anonymousId: 1, email: 1, phone: 1 });
 

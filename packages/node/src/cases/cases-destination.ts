@@ -7,6 +7,7 @@
  * events already recorded are skipped by their message id.
  */
 import type { TouchpointEvent } from '@touchpoint/core';
+import { subjectOfRequest } from '../privacy/subject.js';
 import type { Destination } from '../types.js';
 import type { CaseBook } from './case-book.js';
 import { CaseInputError } from './errors.js';
@@ -35,6 +36,12 @@ export function casesDestination(book: CaseBook, options: CasesDestinationOption
           onReject(event, error);
         }
       }
+    },
+    // `createPrivacy` erases the case book as a store (and the graph after it); the fan-out to this
+    // destination confirms it by the request's ids, which also catches an event recorded from a
+    // batch that was in flight meanwhile.
+    async erase(request) {
+      await book.erase(subjectOfRequest(request));
     },
   };
 }

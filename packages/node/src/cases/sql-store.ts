@@ -7,6 +7,7 @@
  * Every store works inside one Postgres schema (default `touchpoint`), so several shops, or
  * several tests, can share one database without seeing each other's rows.
  */
+import { mkdir } from 'node:fs/promises';
 import { TouchpointConfigError } from '@touchpoint/core';
 import { migrate } from './migrations.js';
 
@@ -86,6 +87,8 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions = {}): Pro
     '@electric-sql/pglite',
     'openEmbeddedStore',
   );
+  // PGlite creates the data directory but not its parents; a path like ./data/cases should just work.
+  if (options.dataDir && !options.dataDir.includes('://')) await mkdir(options.dataDir, { recursive: true });
   const db = await PGlite.create(options.dataDir);
   await db.exec(`create schema if not exists ${schema}; set search_path to ${schema}`);
   const run: SqlRunner = {

@@ -20,6 +20,7 @@ import { keyString, keysOfSubject } from '../cases/profile-erasure.js';
 import type { SqlStore } from '../cases/sql-store.js';
 import type { DeliveryResult, Destination } from '../types.js';
 import type { ErasureSubject, ErasureTargetResult } from './subject.js';
+import { subjectOfRequest } from './subject.js';
 import type { ConsentRecord } from './types.js';
 
 /** The browser's consent event name. */
@@ -193,7 +194,7 @@ export function createConsentLedger(store: SqlStore, options: ConsentLedgerOptio
     return keys.map(keyString);
   };
 
-  return {
+  const ledger: ConsentLedger = {
     destination(opts = {}) {
       return {
         name: opts.name ?? 'consent',
@@ -215,6 +216,11 @@ export function createConsentLedger(store: SqlStore, options: ConsentLedgerOptio
           await insert(ok);
           if (refused.length === 0) return undefined;
           return { ok: false, retryable: false, message: refused.slice(0, 5).join('; ') };
+        },
+        // `createPrivacy` erases the ledger as a store; the fan-out to this destination confirms it
+        // by the request's ids, which also catches a decision recorded from a batch in flight meanwhile.
+        async erase(request) {
+          await ledger.erase(subjectOfRequest(request));
         },
       };
     },
@@ -267,4 +273,5 @@ export function createConsentLedger(store: SqlStore, options: ConsentLedgerOptio
       return { removed: rows.length };
     },
   };
+  return ledger;
 }

@@ -172,6 +172,23 @@ export function erasureRequest(
   };
 }
 
+/**
+ * The subject again from a destination's `ErasureRequest`: for Touchpoint's own destinations (the
+ * case book's, the consent ledger's), whose `erase` confirms the erasure `createPrivacy` already
+ * ran on their store. Graph digests are not in a request; `keyOf` finds emails and phones.
+ */
+export function subjectOfRequest(request: ErasureRequest, keyOf?: KeyOf): ErasureSubject {
+  return createErasureSubject({
+    erasureId: request.erasureId,
+    userIds: request.userIds,
+    anonymousIds: request.anonymousIds,
+    accounts: request.accounts,
+    emails: request.emails,
+    phones: request.phones,
+    keyOf,
+  });
+}
+
 /** A store Touchpoint owns that can erase a subject (the log, a file, a database, a model). */
 export interface ErasureTarget {
   /** Names the store in the erasure's audit record, e.g. `log`, `dead-letters:crm`, `cases`. */
