@@ -261,7 +261,10 @@ export function createPrivacy(options: PrivacyOptions): Privacy {
 
   /** The stores, in order: what needs the graph to find the customer's data goes before the graph. */
   function steps(): {
+    /** What `storesDone` remembers. */
     name: string;
+    /** What the audit calls the store when the step fails. */
+    store: string;
     run(subject: ErasureSubject, pending: PendingErasure): Promise<StoreErasureResult[]>;
   }[] {
     const one = (store: string, r: ErasureTargetResult): StoreErasureResult[] => [
