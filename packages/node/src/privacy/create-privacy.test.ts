@@ -182,4 +182,51 @@ describe('createPrivacy', () => {
     expect(record.status).toBe('done');
     await privacy.close();
   });
+
+  it('applies retention to the log, dead letters and cases, consent records only with consentDays, then scrubs', async () => {
+    const asked: string[] = [];
+    const forwarder = forwarderWith([destinations.fn(async () => ({ ok: true }), { name: 'crm' })]);
+    const cases = {
+      erase: async () => ({ erased: 0 }),
+      applyRetention: async ({ days }: { days: number }) => {
+        asked.push(`cases:${days}`);
+        return { removed: 4 };
+      },
+    };
+    const consent = {
+      consents: async () => [],
+      ofErasure: async () => [],
+      erase: async () => ({ erased: 0 }),
+      applyRetention: async ({ days }: { days: number }) => {
+        asked.push(`consent:${days}`);
+        return { removed: 1 };
+      },
+    };
+    let scrubs = 0;
+    const scrub = async () => {
+      scrubs++;
+    };
+    const keep = createPrivacy({ dir, forwarder, cases, consent, scrub, retention: { days: 400, everyMs: 3_600_000 } });
+    const results = await keep.applyRetention();
+    expect(results.map((r) => r.store)).toEqual(['log', 'dead-letters:crm', 'cases']);
+    expect(asked).toEqual(['cases:400']);
+    expect(scrubs).toBe(1);
+    await keep.close();
+    const expire = createPrivacy({
+      dir,
+      forwarder,
+      cases,
+      consent,
+      scrub,
+      retention: { days: 400, consentDays: 3650 },
+    });
+    expect((await expire.applyRetention()).find((r) => r.store === 'consent')).toEqual({
+      store: 'consent',
+      removed: 1,
+    });
+    expect(asked).toEqual(['cases:400', 'cases:400', 'consent:3650']);
+    expect(() => createPrivacy({ dir, retention: { days: 30, consentDays: -1 } })).toThrow(TouchpointConfigError);
+    await expire.close();
+    await forwarder.close();
+  });
 });

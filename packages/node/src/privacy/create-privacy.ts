@@ -17,6 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import { backoffDelay, TouchpointConfigError } from '@touchpoint/core';
 import { createIdentityKeys, type IdentityKey, type IdentityRef } from '../cases/identity-key.js';
+import { keyString, parseKeyString } from '../cases/profile-erasure.js';
 import { type ErasureJournal, openErasureJournal, type PendingErasure } from './erasure-journal.js';
 import {
   createErasureSubject,
@@ -48,16 +49,21 @@ export interface ErasableForwarder {
 /** The part of the identity graph the privacy layer uses (`createIdentityGraph()` returns one). */
 export interface ProfileSource {
   key(ref: IdentityRef): IdentityKey;
-  lookup(ref: IdentityRef): Promise<{ id: number; identities: IdentityKey[] } | undefined>;
+  /** Every identity and case of the profiles these refs belong to (`ProfileScope`). */
+  profileOf(refs: IdentityRef[]): Promise<{
+    keys: string[];
+    anonymousIds: string[];
+    userIds: string[];
+    accounts: { channel: string; id: string }[];
+    caseIds: string[];
+  }>;
   erase(subject: ErasureSubject): Promise<ErasureTargetResult>;
 }
 
 /** The part of the case book the privacy layer uses. */
 export interface CaseSource {
-  /** Case ids (and aliases) of these profiles. */
-  caseIdsOf(profileIds: number[]): Promise<string[]>;
   erase(subject: ErasureSubject): Promise<ErasureTargetResult>;
-  applyRetention?(options: { days: number }): Promise<{ store: string; removed: number }[] | { removed: number }>;
+  applyRetention?(options: { days: number }): Promise<{ removed: number }>;
 }
 
 /** The part of the consent ledger the privacy layer uses. */
@@ -65,6 +71,7 @@ export interface ConsentSource {
   consents(ref: IdentityRef): Promise<ConsentRecord[]>;
   ofErasure(erasureId: string): Promise<ConsentRecord[]>;
   erase(subject: ErasureSubject): Promise<ErasureTargetResult>;
+  applyRetention?(options: { days: number }): Promise<{ removed: number }>;
 }
 
 export interface PrivacyOptions {
@@ -84,8 +91,11 @@ export interface PrivacyOptions {
   targets?: ErasureTarget[];
   /** Without a graph: how emails and phones are keyed (same options as the graph's). */
   identityKeys?: { hashKey?: string; defaultCountryCode?: string };
-  /** Deletes what is older than `days` from the log, dead letters and cases every `everyMs` (default 1 h). */
-  retention?: { days: number; everyMs?: number };
+  /**
+   * Deletes what is older than `days` from the log, dead letters and cases every `everyMs`
+   * (default 1 h); consent records only after `consentDays` (they are the proof the law asks for).
+   */
+  retention?: { days: number; consentDays?: number; everyMs?: number };
   /** Retries of failed stores and destinations: full-jitter backoff, given up after `maxAgeMs` (default 7 days). */
   retry?: { baseMs?: number; maxMs?: number; maxAgeMs?: number };
   now?: () => number;
@@ -105,18 +115,15 @@ export class ErasureInputError extends Error {
 
 const DAY = 86_400_000;
 
-/** `email` of `email:<digest>`, `account:facebook` of `account:facebook:<id>`: what an audit may say. */
-function kindOf(key: string): string {
-  const colon = key.indexOf(':', key.startsWith('account:') ? 'account:'.length : 0);
-  return colon === -1 ? key : key.slice(0, colon);
-}
-
 function checkOptions(options: PrivacyOptions): void {
   if (!options || typeof options.dir !== 'string' || options.dir === '')
     throw new TouchpointConfigError('createPrivacy.dir', 'must be a directory path for the erasure journal');
   const days = options.retention?.days;
   if (options.retention !== undefined && (typeof days !== 'number' || !(days > 0)))
     throw new TouchpointConfigError('createPrivacy.retention.days', 'must be a positive number of days');
+  const consentDays = options.retention?.consentDays;
+  if (consentDays !== undefined && (typeof consentDays !== 'number' || !(consentDays > 0)))
+    throw new TouchpointConfigError('createPrivacy.retention.consentDays', 'must be a positive number of days');
   for (const [i, t] of (options.targets ?? []).entries())
     if (!t || typeof t.name !== 'string' || typeof t.erase !== 'function')
       throw new TouchpointConfigError(`createPrivacy.targets[${i}]`, 'must be { name, erase(subject) }');
@@ -217,45 +224,41 @@ export function createPrivacy(options: PrivacyOptions): Privacy {
     background(runStores(journal, state).then(() => startDestinations(journal, pending.id)));
   }
 
-  /** Resolves every identity asked for to its whole profile; ids not in the graph are erased as given. */
+  /** Resolves every identity asked for to its whole profile; ids the graph never saw are erased as given. */
   async function resolve(refs: IdentityRef[]): Promise<Omit<SubjectInput, 'keyOf' | 'erasureId'>> {
-    const keys = new Map<string, IdentityKey>();
     const emails: string[] = [];
     const phones: string[] = [];
-    const profileIds: number[] = [];
+    const own = new Map<string, IdentityKey>();
     for (const ref of refs) {
-      let key: IdentityKey;
       try {
-        key = keyRef(ref);
+        const key = keyRef(ref);
+        own.set(keyString(key), key);
       } catch (error) {
         throw new ErasureInputError('invalid_identity', (error as Error).message);
       }
-      keys.set(`${key.kind}:${key.value}`, key);
       const r = ref as Record<string, unknown>;
       // The graph keeps only digests: a raw email or phone asked for is what lets destinations and files be searched for it.
       if (typeof r.email === 'string') emails.push(r.email);
       if (typeof r.phone === 'string') phones.push(r.phone);
       if ((r.type === 'email' || r.type === 'phone') && r.hashed !== true && typeof r.value === 'string')
         (r.type === 'email' ? emails : phones).push(r.value);
-      const profile = await options.graph?.lookup(ref);
-      if (profile) {
-        profileIds.push(profile.id);
-        for (const k of profile.identities) keys.set(`${k.kind}:${k.value}`, k);
-      }
     }
-    const all = [...keys.values()];
+    const common = { emails, phones, defaultCountryCode: options.identityKeys?.defaultCountryCode };
+    if (options.graph) {
+      const scope = await options.graph.profileOf(refs);
+      return { ...common, ...scope, keys: scope.keys };
+    }
+    const all = [...own.values()];
     const of = (kind: string) => all.filter((k) => k.kind === kind).map((k) => k.value);
     return {
-      keys: [...keys.keys()],
+      ...common,
+      keys: [...own.keys()],
       anonymousIds: of('anonymousId'),
       userIds: of('userId'),
       accounts: all
         .filter((k) => k.kind.startsWith('account:'))
         .map((k) => ({ channel: k.kind.slice('account:'.length), id: k.value })),
-      caseIds: options.cases && profileIds.length > 0 ? await options.cases.caseIdsOf(profileIds) : [],
-      emails,
-      phones,
-      defaultCountryCode: options.identityKeys?.defaultCountryCode,
+      caseIds: [],
     };
   }
 
@@ -428,14 +431,22 @@ export function createPrivacy(options: PrivacyOptions): Privacy {
   }
 
   async function applyRetention(): Promise<{ store: string; removed: number }[]> {
-    const days = options.retention?.days;
-    if (days === undefined) return [];
+    const retention = options.retention;
+    if (!retention) return [];
     const out: { store: string; removed: number }[] = [];
-    if (options.forwarder?.applyRetention) out.push(...(await options.forwarder.applyRetention({ days })));
-    if (options.cases?.applyRetention) {
-      const r = await options.cases.applyRetention({ days });
-      out.push(...(Array.isArray(r) ? r : [{ store: 'cases', removed: r.removed }]));
-    }
+    if (options.forwarder?.applyRetention)
+      out.push(...(await options.forwarder.applyRetention({ days: retention.days })));
+    if (options.cases?.applyRetention)
+      out.push({ store: 'cases', removed: (await options.cases.applyRetention({ days: retention.days })).removed });
+    // Consent records are proof: kept for their own period, only when one is set.
+    if (retention.consentDays !== undefined && options.consent?.applyRetention)
+      out.push({
+        store: 'consent',
+        removed: (await options.consent.applyRetention({ days: retention.consentDays })).removed,
+      });
+    // Deleted rows stay in the database's files until rewritten.
+    if (options.scrub && out.some((r) => (r.store === 'cases' || r.store === 'consent') && r.removed > 0))
+      await options.scrub();
     return out;
   }
 
@@ -462,7 +473,7 @@ export function createPrivacy(options: PrivacyOptions): Privacy {
       };
       const identityKinds: Record<string, number> = {};
       for (const key of subjectInput.keys ?? []) {
-        const kind = kindOf(key);
+        const kind = parseKeyString(key)?.kind ?? key;
         identityKinds[kind] = (identityKinds[kind] ?? 0) + 1;
       }
       const destinations: Record<string, DestinationErasureStatus> = {};
