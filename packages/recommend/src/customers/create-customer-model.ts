@@ -13,7 +13,6 @@
  */
 import { TouchpointConfigError, type TouchpointEvent } from '@touchpoint/core';
 import { createRecommender } from '../recommender/create-recommender.js';
-import { decodeNeighbours } from '../recommender/neighbour-codec.js';
 import { offerTopK } from '../recommender/top-k.js';
 import type { Interaction, RecommendModel } from '../recommender/types.js';
 import {
@@ -384,23 +383,23 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
 
   const bestFirst = (a: Scored, b: Scored) => b.score - a.score || byPopularity(a.i, b.i);
 
-  // Per item (our index): its strongest neighbour weight in the basket model, for the bound above;
-  // recomputed when the basket model is refitted (a new model object).
+  // Per item (our index): its strongest neighbour weight in the basket model, for the bound above,
+  // asked of the model item by item when first needed (a one-item query's best score is exactly
+  // that) and forgotten when the basket model is refitted (a new model object).
   let ceilingOf: RecommendModel | undefined;
   let ceilingRow = new Float64Array(0);
-  function exploreCeiling(): Float64Array {
-    const model = basketModel();
-    if (ceilingOf !== model) {
-      const json = model.toJSON();
-      const { scale } = decodeNeighbours(json.neighbours, json.items.length);
-      ceilingRow = new Float64Array(ids.length);
-      json.items.forEach((id, j) => {
-        const i = index.get(id);
-        if (i !== undefined) ceilingRow[i] = scale[j]!;
-      });
+  function strongestNeighbour(model: RecommendModel, i: number): number {
+    if (ceilingOf !== model || ceilingRow.length < ids.length) {
+      ceilingRow = new Float64Array(Math.max(ids.length, 64)).fill(Number.NaN);
       ceilingOf = model;
     }
-    return ceilingRow;
+    let w = ceilingRow[i]!;
+    if (Number.isNaN(w)) {
+      const best = model.recommend({ items: [ids[i]!], k: 1, fillWithPopular: false })[0];
+      w = best === undefined ? 0 : Math.max(0, best.score);
+      ceilingRow[i] = w;
+    }
+    return w;
   }
 
   /** Distinct days of the customer's orders holding item `i` (only for the few items an answer explains). */
@@ -439,9 +438,9 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
         // Skip the basket model when no suggestion could reach the answer: a suggestion's score is
         // at most the sum of its query items' strongest neighbour weights (exact: same answers).
         scored.sort(bestFirst);
-        const ceiling = exploreCeiling();
+        const model = basketModel();
         let most = 0;
-        for (const q of query) most += ceiling[q] ?? 0;
+        for (const q of query) most += strongestNeighbour(model, q);
         if (exploreWeight * most * (1 + 1e-9) < scored[k - 1]!.score) wantExplore = false;
       }
       if (wantExplore) {
