@@ -55,6 +55,8 @@ export interface SubjectInput {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const HEX64 = /^[0-9a-f]{64}$/;
+/** Every key `personalField` looks at contains one of these (case-insensitive). */
+const PERSONAL_HINT = /mail|phone/i;
 
 /** Builds the subject; `matches` closes over sets, so checking one event allocates nothing when it is not theirs. */
 export function createErasureSubject(input: SubjectInput): ErasureSubject {
@@ -116,15 +118,25 @@ export function createErasureSubject(input: SubjectInput): ErasureSubject {
     return false;
   }
 
-  // Every needle is at least this long; JSON text shorter than the shortest cannot hold one.
-  const shortest = Math.min(...[...needles].map((n) => n.length), Number.POSITIVE_INFINITY);
+  // How each needle appears inside JSON text (quotes and backslashes escaped, as JSON.stringify writes it).
+  const inJson = [...needles].map((n) => JSON.stringify(n).slice(1, -1));
+  /**
+   * Whether the text may match, without parsing it (a log scan meets millions of records, nearly none
+   * of them the subject's): a string value can equal a needle only if the needle's text is in the JSON,
+   * and `keyOf` matches only under a key (or identity type) naming an email or phone. Text with `\u`
+   * escapes, which another writer may use for any character, is always parsed.
+   */
+  const mayMatch = (json: string): boolean => {
+    for (const needle of inJson) if (json.includes(needle)) return true;
+    if (keyOf && PERSONAL_HINT.test(json)) return true;
+    return json.includes('\\u');
+  };
   return {
     ...subject,
     needles,
     matches: (value) => walk(value, '', 0),
     matchesJson(json) {
-      if (needles.size === 0 && !keyOf) return false;
-      if (json.length < shortest && !keyOf) return false;
+      if (!mayMatch(json)) return false;
       try {
         return walk(JSON.parse(json), '', 0);
       } catch {
