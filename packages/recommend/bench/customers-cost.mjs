@@ -81,7 +81,7 @@ function latency(fn) {
 }
 const now = START + 380 * DAY;
 t = performance.now();
-model.predictNextBasket('c1'); // after a refit: the shop tempo and the explore bound are rebuilt once
+model.predictNextBasket('c1'); // after a refit: the explore bound starts empty (each item's is asked once)
 const firstPredictMs = performance.now() - t;
 model.dueItems('c1', now);
 console.log(
@@ -98,7 +98,7 @@ console.log(
   `| first answer: basket model learns all orders + fits | ${(fitMs / 1000).toFixed(1)} s (CPU ${fitCpu} s) |`,
 );
 console.log(`| heap kept (histories + basket model) | ${mb(kept)} |`);
-console.log(`| first predictNextBasket after learning (tempo + explore bound) | ${firstPredictMs.toFixed(0)} ms |`);
+console.log(`| first predictNextBasket after learning | ${firstPredictMs.toFixed(0)} ms |`);
 console.log(`| predictNextBasket(k 10), median / p99 | ${latency((c) => model.predictNextBasket(c))} |`);
 console.log(
   `| predictNextBasket without explore, median / p99 | ${latency((c) => model.predictNextBasket(c, { exploreWeight: 0 }))} |`,
