@@ -10,6 +10,7 @@ import { parseBatch } from '@touchpoint/core/schema';
 import { corsHeaders, preflight } from './cors.js';
 import { type IngestCommonOptions, readJsonBody, setUpIngest } from './ingest-setup.js';
 import { jsonResponse as json } from './json-response.js';
+import { requestUrl } from './read-body.js';
 import { writeKeyFromRequest } from './write-keys.js';
 
 export interface IngestHandlerOptions extends IngestCommonOptions {
@@ -88,12 +89,7 @@ export function createIngestHandler(options: IngestHandlerOptions): IngestHandle
         headers,
       );
     }
-    let url: URL;
-    try {
-      url = new URL(request.url);
-    } catch {
-      url = new URL('http://localhost/');
-    }
+    const url = requestUrl(request);
     // A key in a header or the query is checked before reading the body.
     const headerKey = writeKeyFromRequest(request, url);
     if (headerKey !== undefined && !(await isValidKey(headerKey)))

@@ -1,7 +1,17 @@
 /**
  * Reads a request body with a byte limit enforced while streaming: past the limit it stops
- * reading and cancels the stream, so a 10 MB (or endless) body never sits in memory.
+ * reading and cancels the stream, so a 10 MB (or endless) body never sits in memory. Also the
+ * request's URL, which every handler reads first.
  */
+
+/** The request's URL; a relative one (some adapters pass only a path) reads as on `localhost`. */
+export function requestUrl(request: Request): URL {
+  try {
+    return new URL(request.url);
+  } catch {
+    return new URL('http://localhost/');
+  }
+}
 
 export type BodyResult =
   | { ok: true; text: string }

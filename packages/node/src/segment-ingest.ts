@@ -21,6 +21,7 @@ import { corsHeaders, preflight } from './cors.js';
 import type { IngestHandlerOptions, IngestRequestInfo } from './ingest-handler.js';
 import { readJsonBody, setUpIngest } from './ingest-setup.js';
 import { jsonResponse } from './json-response.js';
+import { requestUrl } from './read-body.js';
 import { fromSegmentMessage, SEGMENT_CALLS, type SegmentCall } from './segment-mapping.js';
 import { writeKeyFromRequest } from './write-keys.js';
 
@@ -115,12 +116,7 @@ export function createSegmentIngestHandler(options: SegmentIngestOptions): Segme
     jsonResponse(status, { error, message, ...extra }, headers);
 
   return async function handle(request, info) {
-    let url: URL;
-    try {
-      url = new URL(request.url);
-    } catch {
-      url = new URL('http://localhost/');
-    }
+    const url = requestUrl(request);
     const origin = request.headers.get('origin');
     const settings = /^(.*)\/v1\/projects\/([^/]+)\/settings\/?$/.exec(url.pathname);
     if (settings && (request.method === 'GET' || request.method === 'HEAD')) {

@@ -57,12 +57,26 @@ export async function filesUnder(dir: string): Promise<string[]> {
   return out;
 }
 
-/** Files under `dir` whose raw bytes hold any of `needles`, with the needle found. */
-export async function bytesHolding(dir: string, needles: readonly string[]): Promise<string[]> {
+/**
+ * Where each form occurs in any file under the roots, in raw bytes (UTF-8 and UTF-16LE), as
+ * `<form name> in <root label>/<file>`. A file that vanishes meanwhile (a cursor being replaced) is skipped.
+ */
+export async function searchBytes(roots: Record<string, string>, forms: Record<string, string>): Promise<string[]> {
   const hits: string[] = [];
-  for (const path of await filesUnder(dir)) {
-    const bytes = await readFile(path);
-    for (const needle of needles) if (bytes.includes(Buffer.from(needle))) hits.push(`${path}: ${needle}`);
-  }
+  for (const [label, dir] of Object.entries(roots))
+    for (const file of await filesUnder(dir)) {
+      const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return Buffer.alloc(0);
+        throw error;
+      });
+      for (const [name, value] of Object.entries(forms))
+        if (bytes.includes(Buffer.from(value, 'utf8')) || bytes.includes(Buffer.from(value, 'utf16le')))
+          hits.push(`${name} in ${label}/${file.slice(dir.length + 1)}`);
+    }
   return hits;
+}
+
+/** Files under `dir` whose raw bytes hold any of `needles`, with the needle found. */
+export function bytesHolding(dir: string, needles: readonly string[]): Promise<string[]> {
+  return searchBytes({ [dir]: dir }, Object.fromEntries(needles.map((n) => [n, n])));
 }

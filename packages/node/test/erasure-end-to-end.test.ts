@@ -12,7 +12,7 @@
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCustomerModel } from '@touchpoint/recommend';
@@ -41,6 +41,7 @@ import {
   createSurveyLink,
   defineSurveys,
 } from '../src/surveys/index.js';
+import { searchBytes } from './erase-fixtures.js';
 import { startSink } from './loopback-sink.js';
 import { type NatsNode, natsBinary, startNatsNode } from './nats-servers.js';
 import { shouldRun } from './services.js';
@@ -97,34 +98,6 @@ function needles(c: Customer): Record<string, string> {
     'sha256(anonymousId)': sha(c.anonymousId),
     facebook: c.facebook,
   };
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await filesUnder(path)));
-    else if (entry.isFile()) out.push(path);
-  }
-  return out;
-}
-
-/** Where each needle occurs in any file under the roots, raw bytes (UTF-8 and UTF-16LE), as `<name> in <root>/<file>`. */
-async function search(roots: Record<string, string>, forms: Record<string, string>): Promise<string[]> {
-  const hits: string[] = [];
-  for (const [label, dir] of Object.entries(roots))
-    for (const file of await filesUnder(dir)) {
-      // A temporary file (a cursor being replaced) may be gone by the time it is read.
-      const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return Buffer.alloc(0);
-        throw error;
-      });
-      for (const [name, value] of Object.entries(forms)) {
-        if (bytes.includes(Buffer.from(value, 'utf8')) || bytes.includes(Buffer.from(value, 'utf16le')))
-          hits.push(`${name} in ${label}/${file.slice(dir.length + 1)}`);
-      }
-    }
-  return hits;
 }
 
 const runNats = shouldRun(natsBinary, 'nats-server');
@@ -370,8 +343,8 @@ describe('erase(identity): every byte Touchpoint wrote, end to end', () => {
     );
 
     // Before: both customers are everywhere.
-    expect(await search(roots, needles(alice))).not.toHaveLength(0);
-    const bobBefore = await search(roots, needles(bob));
+    expect(await searchBytes(roots, needles(alice))).not.toHaveLength(0);
+    const bobBefore = await searchBytes(roots, needles(bob));
 
     const privacy = createPrivacy({
       dir: join(dir, 'privacy'),
@@ -439,8 +412,8 @@ describe('erase(identity): every byte Touchpoint wrote, end to end', () => {
     await store.close();
 
     // Every byte: zero hits of Alice in any form; Bob still in the log, the jsonl output and the database.
-    expect(await search(roots, needles(alice))).toEqual([]);
-    const bobAfter = await search(roots, needles(bob));
+    expect(await searchBytes(roots, needles(alice))).toEqual([]);
+    const bobAfter = await searchBytes(roots, needles(bob));
     const logRoot = engine === 'file' ? 'data/log/' : 'nats/';
     for (const where of [logRoot, 'data/out/', 'data/cases/', 'data/model.json'])
       expect(

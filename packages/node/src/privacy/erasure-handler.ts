@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { type Clock, systemClock, TouchpointConfigError } from '@touchpoint/core';
 import { type CorsOptions, checkCors, corsHeaders } from '../cors.js';
 import { jsonResponse } from '../json-response.js';
-import { readBodyLimited } from '../read-body.js';
+import { readBodyLimited, requestUrl } from '../read-body.js';
 import type { ErasureRecord, Privacy } from './types.js';
 
 export interface ErasureHandlerOptions {
@@ -123,12 +123,7 @@ export function createErasureHandler(options: ErasureHandlerOptions): ErasureHan
 
   return async function handle(request) {
     const origin = request.headers.get('origin');
-    let url: URL;
-    try {
-      url = new URL(request.url);
-    } catch {
-      url = new URL('http://localhost/');
-    }
+    const url = requestUrl(request);
     // Cross-origin callers must be listed; a same-host page (any scheme: behind a TLS proxy the
     // handler sees http) needs no CORS at all.
     const allowed = corsHeaders(cors, origin);
