@@ -4,11 +4,13 @@
  * root (Postgres refuses to run as root). Without Debian's `postgresql` the tests that need it are
  * skipped with one loud line — unless `CI=true`, where its absence fails the run.
  */
+
 import { execFile } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
 import { migrate } from '../src/cases/migrations.js';
 import { openEmbeddedStore, openPostgresStore, type SqlStore } from '../src/cases/sql-store.js';
 import { freePort, shouldRun } from './services.js';
@@ -139,4 +141,26 @@ export function storeBackends(): StoreBackend[] {
       },
     },
   ];
+}
+
+/**
+ * Declares the same tests once per store backend (embedded PGlite, a real Postgres server), each in
+ * a describe block of its own: the store is opened once, every test starts from a fresh schema, and
+ * the store is closed after. `body` receives the backend and a getter for the open store.
+ */
+export function describeOnEachStore(
+  title: string,
+  body: (backend: StoreBackend, openStore: () => SqlStore) => void,
+): void {
+  for (const backend of storeBackends()) {
+    describe.skipIf(!backend.enabled)(`${title} on the ${backend.name} store`, () => {
+      let store: SqlStore;
+      beforeAll(async () => {
+        store = await backend.open();
+      }, 120_000);
+      afterAll(() => backend.close(), 30_000);
+      beforeEach(() => backend.fresh(store), 30_000);
+      body(backend, () => store);
+    });
+  }
 }
