@@ -37,6 +37,7 @@ import { createConsentLedger } from '../src/privacy/consent-ledger.js';
 import { createPrivacy, forgetTarget } from '../src/privacy/create-privacy.js';
 import {
   createFileUsedLinkStore,
+  createMemorySurveyStore,
   createSurveyAnswerHandler,
   createSurveyLink,
   defineSurveys,
@@ -196,6 +197,8 @@ describe('erase(identity): every byte Touchpoint wrote, end to end', () => {
       forwarder,
       usedLinks: createFileUsedLinkStore({ path: usedLinksPath }),
     });
+    // The survey planner's memory of who was asked when (caps across surveys).
+    const surveyStore = createMemorySurveyStore();
     const model = createCustomerModel();
     const modelPath = join(dir, 'model.json');
     const saveModel = () => writeFile(modelPath, JSON.stringify(model.toJSON()));
@@ -321,6 +324,7 @@ describe('erase(identity): every byte Touchpoint wrote, end to end', () => {
         }),
       );
       expect(answered.status).toBe(200);
+      await surveyStore.markShown(c.userId, 'after-repair', Date.now());
       model.learnOrders([
         { customer: c.userId, at: '2026-10-01', items: ['filter', 'remote'], orderId: `h1-${c.userId}` },
         { customer: c.userId, at: '2026-11-01', items: ['filter'], orderId: `h2-${c.userId}` },
@@ -357,6 +361,7 @@ describe('erase(identity): every byte Touchpoint wrote, end to end', () => {
       targets: [
         jsonlErasure(join(dir, 'out', 'touchpoints.jsonl')),
         forgetTarget('customer-model', (customer) => model.forget(customer), saveModel),
+        forgetTarget('survey-store', (customer) => surveyStore.forget(customer)),
       ],
     });
     const record = await privacy.erase(
@@ -404,7 +409,8 @@ describe('erase(identity): every byte Touchpoint wrote, end to end', () => {
     expect((await book.history({ phone: bob.phone }))?.timeline.length).toBeGreaterThan(3);
     expect(await graph.lookup({ userId: alice.userId })).toBeUndefined();
     expect(await book.history({ phone: alice.phone })).toBeUndefined();
-    expect(model.toJSON()).toBeTruthy();
+    expect(await surveyStore.lastShown(alice.userId)).toBeUndefined();
+    expect(await surveyStore.lastShown(bob.userId)).toBeDefined();
     expect(JSON.stringify(model.toJSON())).toContain(bob.userId);
 
     await privacy.close();
