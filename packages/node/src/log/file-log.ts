@@ -75,6 +75,15 @@ interface PendingAppend {
 
 const SEGMENT_NAME = /^(\d{16})\.seg$/;
 const TAIL_BYTES = 16 * 1024 * 1024;
+/**
+ * What the tail cache keeps when no open reader is inside it (every one is behind, reading from
+ * disk, or there is none): enough for a reader to meet it when it catches up, no more. Keeping
+ * 16 MiB of strings that no reader will take from memory only made the heap — and with V8's
+ * growth factor, peak RSS — several times larger while a destination was down.
+ */
+const TAIL_IDLE_BYTES = 1024 * 1024;
+/** Largest write buffer kept for reuse (a bigger group commit gets a buffer of its own). */
+const WRITE_SCRATCH_MAX = 16 * 1024 * 1024;
 /** Stands for an erased event in the tail cache. */
 const ERASED = '\u0000';
 /** Tombstones written per journal + fdatasync. */
@@ -147,6 +156,7 @@ export function fileLog(options: FileLogOptions): EventLog {
   const refused = { full: 0, unavailable: 0, closed: 0 };
   let pending: PendingAppend[] = [];
   let pendingBytes = 0;
+  let scratch = Buffer.alloc(0);
   let writing: Promise<void> | undefined;
   let closed = false;
   // Readers stay here after close(): their positions are still saved and still pin segments.
@@ -340,7 +350,12 @@ export function fileLog(options: FileLogOptions): EventLog {
       for (const p of batch) for (const json of p.jsons) jsons[i++] = json;
       const appendedAt = clock.now();
       const ends: number[] = new Array(count);
-      const buffer = encodeFrames(jsons, endSeq, appendedAt, ends);
+      // One buffer reused for every write (grown when a write needs more, up to WRITE_SCRATCH_MAX):
+      // the write is done with it before the next one encodes.
+      let need = 0;
+      for (const json of jsons) need += FRAME_HEADER_BYTES + json.length * 3;
+      if (need > scratch.length && need <= WRITE_SCRATCH_MAX) scratch = Buffer.allocUnsafe(need);
+      const buffer = encodeFrames(jsons, endSeq, appendedAt, ends, scratch);
       let result: AppendResult;
       const active = segments[segments.length - 1]!;
       try {
@@ -384,7 +399,17 @@ export function fileLog(options: FileLogOptions): EventLog {
       tailAt.push(appendedAt);
       tailBytes += jsons[i]!.length;
     }
-    while (tailBytes > TAIL_BYTES && tailHead < tailJsons.length) {
+    // Only what an open reader has not read yet is worth holding: the oldest such position among
+    // the readers inside the cache (retried messages come from the reader's own memory).
+    let keepFrom = Number.POSITIVE_INFINITY;
+    for (const [name, reader] of readers) {
+      if (closedReaders.has(name)) continue;
+      const at = reader.readPosition().seq;
+      if (at >= tailFirstSeq && at < keepFrom) keepFrom = at;
+    }
+    const idle = keepFrom === Number.POSITIVE_INFINITY;
+    const limit = idle ? TAIL_IDLE_BYTES : TAIL_BYTES;
+    while (tailHead < tailJsons.length && (tailBytes > limit || (!idle && tailFirstSeq < keepFrom))) {
       tailBytes -= tailJsons[tailHead]!.length;
       tailStart = tailEnds[tailHead]!;
       tailJsons[tailHead] = '';

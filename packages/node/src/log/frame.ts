@@ -36,12 +36,20 @@ export const crc32: (data: Uint8Array) => number = nativeCrc32 ? (data) => nativ
 
 /**
  * Encodes events into one buffer of consecutive frames, numbered from `firstSeq`. When `ends` is
- * given, `ends[i]` is set to where frame i ends in the buffer.
+ * given, `ends[i]` is set to where frame i ends in the buffer. When `scratch` is large enough the
+ * frames are written into (a view of) it instead of a new buffer: an appender that reuses one
+ * buffer does not leave megabytes of garbage ArrayBuffers per write for the GC to find.
  */
-export function encodeFrames(jsons: readonly string[], firstSeq: number, appendedAt: number, ends?: number[]): Buffer {
+export function encodeFrames(
+  jsons: readonly string[],
+  firstSeq: number,
+  appendedAt: number,
+  ends?: number[],
+  scratch?: Buffer,
+): Buffer {
   let total = 0;
   for (const json of jsons) total += FRAME_HEADER_BYTES + Buffer.byteLength(json);
-  const buffer = Buffer.allocUnsafe(total);
+  const buffer = scratch && scratch.length >= total ? scratch.subarray(0, total) : Buffer.allocUnsafe(total);
   let at = 0;
   for (let i = 0; i < jsons.length; i++) {
     const length = buffer.write(jsons[i]!, at + FRAME_HEADER_BYTES);

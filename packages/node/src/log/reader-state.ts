@@ -48,6 +48,8 @@ export interface LocalReader extends LogReader {
   /** Wakes readers waiting in `next()`: the engine calls it after a durable append. */
   wake(): void;
   committed(): Cursor;
+  /** Where the next read starts: everything before it was handed out (the tail cache may drop it). */
+  readPosition(): Cursor;
   /**
    * Drops the messages handed out or waiting for a retry that `match` picks (they were erased):
    * never handed out again, counted as acked. Messages in a delivery now may finish it.
@@ -131,6 +133,7 @@ export function createReaderState(options: ReaderStateOptions): LocalReader {
     name,
     wake,
     committed,
+    readPosition: () => position,
     forget(match) {
       let dropped = 0;
       for (const [seq, message] of outstanding)
