@@ -10,6 +10,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const [subject, nArg, portArg] = process.argv.slice(2);
+// BENCH_TRACE=<ms>: print heap / external / arrayBuffers / RSS every <ms> to stderr (where the memory goes).
+if (process.env.BENCH_TRACE) {
+  const t0 = performance.now();
+  const mb = (n) => (n / 1024 / 1024).toFixed(0).padStart(4);
+  setInterval(() => {
+    const m = process.memoryUsage();
+    process.stderr.write(
+      `${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s  rss ${mb(m.rss)}  heapUsed ${mb(m.heapUsed)}  heapTotal ${mb(m.heapTotal)}  external ${mb(m.external)}  arrayBuffers ${mb(m.arrayBuffers)}\n`,
+    );
+  }, Number(process.env.BENCH_TRACE)).unref();
+}
 const N = Number(nArg);
 const base = `http://127.0.0.1:${portArg}`;
 
@@ -52,7 +63,11 @@ async function runTouchpoint(kind) {
     // Only now does the sink come back: everything was held on disk meanwhile.
     await fetch(`${base}/up`, { method: 'POST' });
   }
+  // The forwarder's timers are unref'd (a pending delivery never keeps a host alive): while every
+  // event waits for a retry, only this keeps the process running until flush() resolves.
+  const alive = setInterval(() => {}, 1000);
   await forwarder.flush();
+  clearInterval(alive);
   const elapsedMs = performance.now() - started;
   await forwarder.close({ timeoutMs: 600_000 });
   cleanup();

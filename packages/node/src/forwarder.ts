@@ -314,11 +314,11 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
   // What `track()`/`enqueue()` took and the log has not made durable yet: appended as one batch
   // per turn of the event loop, and kept (retried after the log's retryAfterMs) when it fails.
   // `held` waits for the next append; `sending` is the chunk being appended now, so callers can
-  // fill the next chunk while the log syncs this one.
+  // fill the next chunk while the log syncs this one. Only the JSON is held (an erase matches it
+  // with `matchesJson`, a drop report parses it): keeping the event objects too doubled what a
+  // backlog costs in heap, and V8 grows the heap a few times past what is live.
   let held: string[] = [];
-  let heldEvents: TouchpointEvent[] = [];
   let sending: string[] = [];
-  let sendingEvents: TouchpointEvent[] = [];
   let appending: Promise<void> | undefined;
   // The chunk being appended now (an erase waits for it, then erases it from the log).
   let currentAppend: Promise<AppendResult> | undefined;
@@ -347,9 +347,7 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
     while (held.length > 0) {
       const count = Math.min(chunk, held.length);
       sending = held.slice(0, count);
-      sendingEvents = heldEvents.slice(0, count);
       held = held.slice(count);
-      heldEvents = heldEvents.slice(count);
       notifyCapacity();
       const jsons = sending;
       currentAppend = log.append(jsons);
@@ -357,16 +355,13 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
       currentAppend = undefined;
       if (result.ok) {
         sending = [];
-        sendingEvents = [];
         chunk = Math.min(10_000, chunk * 2);
         notifyCapacity();
         continue;
       }
       // Not taken: back in front of anything newer.
       held = sending.concat(held);
-      heldEvents = sendingEvents.concat(heldEvents);
       sending = [];
-      sendingEvents = [];
       if (result.reason === 'full' && count > 1) {
         chunk = Math.max(1, count >> 1);
         continue;
@@ -418,7 +413,6 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
     runRules(event);
     accepted++;
     held.push(json);
-    heldEvents.push(event);
     startAppending();
     return held.length < highWater;
   }
@@ -470,6 +464,11 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
     };
   }
 
+  /** The events held for the log, for a drop report (rare: parsed only then). */
+  function parseHeld(): TouchpointEvent[] {
+    return held.map((json) => JSON.parse(json) as TouchpointEvent);
+  }
+
   async function settleHeld(): Promise<void> {
     while (appending || held.length > 0) {
       if (!appending) startAppending();
@@ -484,18 +483,12 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
   function eraseHeld(subject: ErasureSubject): { erased: number; messageIds: string[] } {
     const messageIds: string[] = [];
     const keep: string[] = [];
-    const keepEvents: TouchpointEvent[] = [];
-    for (let i = 0; i < heldEvents.length; i++) {
-      const event = heldEvents[i]!;
-      if (subject.matches(event)) messageIds.push(event.messageId);
-      else {
-        keep.push(held[i]!);
-        keepEvents.push(event);
-      }
+    for (const json of held) {
+      if (subject.matchesJson(json)) messageIds.push((JSON.parse(json) as TouchpointEvent).messageId);
+      else keep.push(json);
     }
     if (messageIds.length > 0) {
       held = keep;
-      heldEvents = keepEvents;
       notifyCapacity();
     }
     return { erased: messageIds.length, messageIds };
@@ -671,9 +664,16 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
       return wait.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
     },
     async flush() {
-      await Promise.all([...pendingRules]);
-      await settleHeld();
-      await Promise.all((await allQueues()).map((q) => q.flush()));
+      // As in close(): the batch and retry timers are unref'd, and a caller awaiting flush() (a
+      // script, a job) must not see its process exit while every event waits for a retry.
+      const keepAlive = setInterval(() => {}, 1 << 30);
+      try {
+        await Promise.all([...pendingRules]);
+        await settleHeld();
+        await Promise.all((await allQueues()).map((q) => q.flush()));
+      } finally {
+        clearInterval(keepAlive);
+      }
     },
     async close(closeOptions = {}) {
       const timeoutMs = closeOptions.timeoutMs ?? 10_000;
@@ -694,7 +694,7 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
         if (!log.durable) {
           const lost = await log.list({ max: 100_000 });
           if (lost.length > 0 || held.length > 0) {
-            const events = [...lost.map((m) => JSON.parse(m.json) as TouchpointEvent), ...heldEvents];
+            const events = [...lost.map((m) => JSON.parse(m.json) as TouchpointEvent), ...parseHeld()];
             gaveUp = events.length;
             report(
               'deadline',
@@ -704,7 +704,7 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
           }
         } else if (held.length > 0) {
           gaveUp = held.length;
-          report('deadline', heldEvents, 'close(): the log did not take these before the deadline');
+          report('deadline', parseHeld(), 'close(): the log did not take these before the deadline');
         }
         await log.close();
         return { delivered: stats.reduce((n, s) => n + s.delivered, 0), left, gaveUp };
