@@ -155,6 +155,14 @@ export interface CaseBook {
 }
 
 const num = (v: unknown) => Number(v);
+
+/** What `tp_customer_history` returns (migration 5). */
+interface StoryJson {
+  profile: { id: unknown; size: unknown; flag: string | null } | null;
+  identities: IdentityKey[];
+  cases: CaseRow[];
+  timeline: { at: unknown; kind: string; case_id: string | null; channel: string | null; data: unknown }[];
+}
 const orNull = (v: unknown) => (v === null || v === undefined ? null : num(v));
 
 interface CaseRow {
@@ -563,18 +571,27 @@ export function createCaseBook(graph: IdentityGraph, options: CaseBookOptions = 
     },
     async history(ref, opts = {}) {
       const limit = opts.limit ?? 1000;
-      const profile = await graph.lookup(ref);
-      if (!profile) return undefined;
-      // Plain reads, no transaction: on the embedded store a round trip costs as much as the query.
-      const cases = await store.query<CaseRow>('select * from tp_profile_cases($1)', [profile.id]);
-      const rows = await store.query<{
-        at: unknown;
-        kind: string;
-        case_id: string | null;
-        channel: string | null;
-        data: unknown;
-      }>('select * from tp_history($1, $2::text[], $3)', [profile.id, cases.map((c) => c.id), limit]);
-      return { profile, cases: cases.map(toSummary), timeline: rows.reverse().map(toEntry) };
+      const k = g.key(ref);
+      // One statement, one json value (migration 5): no transaction, and PGlite's protocol parser
+      // copies one field instead of every field of every timeline row.
+      const [row] = await store.query<{ story: unknown }>('select tp_customer_history($1, $2, $3, $4) as story', [
+        k.kind,
+        k.value,
+        g.maxIdentities,
+        limit,
+      ]);
+      const story = (typeof row?.story === 'string' ? JSON.parse(row.story) : row?.story) as StoryJson | null;
+      if (!story?.profile) return undefined;
+      return {
+        profile: {
+          id: num(story.profile.id),
+          size: num(story.profile.size),
+          flag: story.profile.flag,
+          identities: story.identities,
+        },
+        cases: story.cases.map(toSummary),
+        timeline: story.timeline.map(toEntry),
+      };
     },
     async getCase(caseId) {
       return store.transaction(async (tx) => {

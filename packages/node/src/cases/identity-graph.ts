@@ -129,6 +129,8 @@ export interface GraphInternals {
   find(tx: SqlRunner, key: IdentityKey): Promise<Resolved | undefined>;
   link(tx: SqlRunner, a: IdentityKey, b: IdentityKey, reason: string, source: LinkSource): Promise<LinkResult>;
   now(): number;
+  /** `maxIdentitiesPerProfile`: also the most identities a profile read lists. */
+  maxIdentities: number;
 }
 
 // Written by createIdentityGraph, read by createCaseBook: the graph's steps without a public API.
@@ -504,6 +506,6 @@ export function createIdentityGraph(store: SqlStore, options: IdentityGraphOptio
       });
     },
   };
-  graphInternals.set(graph, { key, ensure, find, link: linkIn, now });
+  graphInternals.set(graph, { key, ensure, find, link: linkIn, now, maxIdentities: cap });
   return graph;
 }
