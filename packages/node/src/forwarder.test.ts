@@ -492,3 +492,33 @@ describe('configuration errors', () => {
     expect(bad(() => destinations.nats({ servers: [] }))).toBe('nats.servers');
   });
 });
+
+describe('flush() in a process with nothing else to do', () => {
+  it('keeps the process alive until a retried batch is delivered (the retry timers are unref’d)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const dist = new URL('../dist/index.js', import.meta.url).href;
+    // A script that awaits flush() while its only event waits for a retry: before the fix Node
+    // found no ref'd handle, exited with 13 (unsettled top-level await) and never printed.
+    const script = `
+      const { createForwarder, memoryLog } = await import(${JSON.stringify(dist)});
+      let calls = 0;
+      const forwarder = createForwarder({
+        log: memoryLog(),
+        destinations: [{ name: 'flaky', send: async () => (++calls === 1 ? { ok: false, retryable: true, message: 'busy' } : { ok: true }) }],
+        batch: { maxEvents: 10, maxWaitMs: 1 },
+        retry: { baseMs: 300, maxMs: 300 },
+        onError: () => {},
+      });
+      forwarder.track({ userId: 'u-1', event: 'order.shipped' });
+      await forwarder.flush();
+      console.log('flushed after ' + calls + ' attempts');
+      await forwarder.close();
+    `;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('flushed after 2 attempts');
+  });
+});
