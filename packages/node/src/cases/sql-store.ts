@@ -10,6 +10,7 @@
 import { mkdir } from 'node:fs/promises';
 import { TouchpointConfigError } from '@touchpoint/core';
 import { migrate } from './migrations.js';
+import { createPreparedRunner } from './pglite-statements.js';
 
 /** Runs statements; inside `transaction` it is the transaction's connection. */
 export interface SqlRunner {
@@ -83,28 +84,40 @@ async function importOptional<T>(name: string, field: string): Promise<T> {
  */
 export async function openEmbeddedStore(options: EmbeddedStoreOptions = {}): Promise<SqlStore> {
   const schema = checkSchema(options.schema);
-  const { PGlite } = await importOptional<typeof import('@electric-sql/pglite')>(
+  // PGlite creates the data directory but not its parents; a path like ./data/cases should just work.
+  if (options.dataDir && !options.dataDir.includes('://')) await mkdir(options.dataDir, { recursive: true });
+  const pglite = await importOptional<typeof import('@electric-sql/pglite')>(
     '@electric-sql/pglite',
     'openEmbeddedStore',
   );
-  // PGlite creates the data directory but not its parents; a path like ./data/cases should just work.
-  if (options.dataDir && !options.dataDir.includes('://')) await mkdir(options.dataDir, { recursive: true });
-  const db = await PGlite.create(options.dataDir);
+  const db = await pglite.PGlite.create(options.dataDir);
   await db.exec(`create schema if not exists ${schema}; set search_path to ${schema}`);
-  const run: SqlRunner = {
-    async query<T>(sql: string, params?: unknown[]) {
-      return (await db.query<T>(sql, params)).rows;
-    },
+  const prepared = createPreparedRunner(db, pglite);
+  // One queue for plain queries and whole transactions: a prepared statement is sent with
+  // execProtocol, which PGlite does not hold back while another caller's transaction is open.
+  let queue: Promise<unknown> = Promise.resolve();
+  const exclusive = <R>(fn: () => Promise<R>): Promise<R> => {
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => {});
+    return run;
   };
   const store: SqlStore = {
     kind: 'embedded',
     schema,
-    query: run.query,
-    transaction: (fn) =>
-      db.transaction((tx) =>
-        fn({ query: async <T>(sql: string, params?: unknown[]) => (await tx.query<T>(sql, params)).rows }),
+    query: <T>(sql: string, params?: unknown[]) =>
+      exclusive(async () =>
+        prepared.accepts(sql) ? prepared.query<T>(sql, params, false) : (await db.query<T>(sql, params)).rows,
       ),
-    close: () => db.close(),
+    transaction: (fn) =>
+      exclusive(() =>
+        db.transaction((tx) =>
+          fn({
+            query: async <T>(sql: string, params?: unknown[]) =>
+              prepared.accepts(sql) ? prepared.query<T>(sql, params, true) : (await tx.query<T>(sql, params)).rows,
+          }),
+        ),
+      ),
+    close: () => exclusive(() => db.close()),
   };
   await migrate(store);
   return store;
