@@ -401,19 +401,15 @@ export function fileLog(options: FileLogOptions): EventLog {
     }
     // Only what an open reader has not read yet is worth holding: the oldest such position among
     // the readers inside the cache (retried messages come from the reader's own memory).
-    // A reader a little behind the cache (reading from disk, less than TAIL_BYTES back) keeps the
-    // whole budget too, so it meets the cache soon instead of reading the disk to the end.
     let keepFrom = Number.POSITIVE_INFINITY;
-    let near = false;
     for (const [name, reader] of readers) {
       if (closedReaders.has(name)) continue;
-      const at = reader.readPosition();
-      if (at.seq >= tailFirstSeq) keepFrom = Math.min(keepFrom, at.seq);
-      else if (tailStart - at.offset < TAIL_BYTES) near = true;
+      const at = reader.readPosition().seq;
+      if (at >= tailFirstSeq && at < keepFrom) keepFrom = at;
     }
-    const idle = keepFrom === Number.POSITIVE_INFINITY && !near;
+    const idle = keepFrom === Number.POSITIVE_INFINITY;
     const limit = idle ? TAIL_IDLE_BYTES : TAIL_BYTES;
-    while (tailHead < tailJsons.length && (tailBytes > limit || (!near && !idle && tailFirstSeq < keepFrom))) {
+    while (tailHead < tailJsons.length && (tailBytes > limit || (!idle && tailFirstSeq < keepFrom))) {
       tailBytes -= tailJsons[tailHead]!.length;
       tailStart = tailEnds[tailHead]!;
       tailJsons[tailHead] = '';
