@@ -10,9 +10,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEmbeddedStore } from '../src/cases/sql-store.js';
+import { bundleChild } from './child-bundle.js';
 
 let work: string;
 let childScript: string;
@@ -22,17 +22,7 @@ beforeAll(async () => {
   const modules = new URL('../node_modules/', import.meta.url).pathname;
   await mkdir(modules, { recursive: true });
   work = await mkdtemp(join(modules, '.tp-cases-crash-'));
-  childScript = join(work, 'cases-child.mjs');
-  await build({
-    entryPoints: [new URL('./fixtures/cases-child.ts', import.meta.url).pathname],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: childScript,
-    external: ['@electric-sql/pglite'],
-    logLevel: 'silent',
-  });
+  childScript = await bundleChild('cases-child', work, ['@electric-sql/pglite']);
 });
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });

@@ -9,26 +9,17 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileLog } from '../src/log/file-log.js';
 import type { LogMessage } from '../src/log/types.js';
+import { bundleChild } from './child-bundle.js';
 import { bytesHolding, customer, customerEvent, needlesOf, subjectOf } from './erase-fixtures.js';
 
 let work: string;
 let childScript: string;
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'tp-erase-crash-'));
-  childScript = join(work, 'erase-child.mjs');
-  await build({
-    entryPoints: [new URL('./fixtures/erase-child.ts', import.meta.url).pathname],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: childScript,
-    logLevel: 'silent',
-  });
+  childScript = await bundleChild('erase-child', work);
 });
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
