@@ -8,26 +8,15 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetStreamLog } from '../src/log/jetstream-log.js';
-import type { EventLog, LogMessage, LogReader } from '../src/log/types.js';
+import type { EventLog, LogMessage } from '../src/log/types.js';
 import { trackEvent, uuid } from './events.js';
-import { type NatsNode, natsBinary, startNatsNode } from './nats-servers.js';
+import { drain, type NatsNode, natsBinary, startNatsNode } from './nats-servers.js';
 import { shouldRun } from './services.js';
 
 const run = shouldRun(natsBinary, 'nats-server (JetStream log tests need nats-server, Debian package nats-server)');
 
 const json = (i: number) => JSON.stringify(trackEvent({ messageId: uuid(7_000_000 + i) }));
 const idOf = (m: LogMessage) => (JSON.parse(m.json) as { messageId: string }).messageId;
-
-async function drain(reader: LogReader, want: number, ms = 10_000): Promise<LogMessage[]> {
-  const got: LogMessage[] = [];
-  const end = Date.now() + ms;
-  while (got.length < want && Date.now() < end) {
-    const batch = await reader.next({ maxEvents: 100, maxBytes: 1 << 20, waitMs: 200 });
-    got.push(...batch);
-    await reader.ack(batch);
-  }
-  return got;
-}
 
 describe.skipIf(!run)('jetStreamLog on one nats-server', () => {
   let nats: NatsNode & { stop(): Promise<void> };

@@ -7,10 +7,10 @@ import type { TouchpointEvent } from '@touchpoint/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createForwarder } from '../src/forwarder.js';
 import { jetStreamLog } from '../src/log/jetstream-log.js';
-import type { EventLog, LogMessage, LogReader } from '../src/log/types.js';
+import type { EventLog, LogMessage } from '../src/log/types.js';
 import { bytesHolding, customer, customerEvent, needlesOf, subjectOf } from './erase-fixtures.js';
 import { until } from './events.js';
-import { type NatsNode, natsBinary, startNatsNode } from './nats-servers.js';
+import { drain, type NatsNode, natsBinary, startNatsNode } from './nats-servers.js';
 import { shouldRun } from './services.js';
 
 const run = shouldRun(natsBinary, 'nats-server (JetStream erasure tests need nats-server, Debian package nats-server)');
@@ -18,17 +18,6 @@ const run = shouldRun(natsBinary, 'nats-server (JetStream erasure tests need nat
 const erased = customer(5);
 const others = [customer(1), customer(2)];
 const userOf = (m: LogMessage) => (JSON.parse(m.json) as { userId: string }).userId;
-
-async function drain(reader: LogReader, want: number, ms = 10_000): Promise<LogMessage[]> {
-  const got: LogMessage[] = [];
-  const end = Date.now() + ms;
-  while (got.length < want && Date.now() < end) {
-    const batch = await reader.next({ maxEvents: 100, maxBytes: 1 << 20, waitMs: 200 });
-    got.push(...batch);
-    await reader.ack(batch);
-  }
-  return got;
-}
 
 describe.skipIf(!run)('jetStreamLog erase and expire', () => {
   let nats: NatsNode & { dir: string; stop(): Promise<void> };

@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { LogMessage, LogReader } from '../src/log/types.js';
 import { findBinary, freePort } from './services.js';
 
 export const natsBinary = findBinary('nats-server');
@@ -129,4 +130,19 @@ export async function startNatsCluster(): Promise<NatsCluster> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Reads and acks until `want` messages arrived or `ms` passed: what a delivery worker does,
+ * for tests of a JetStream log's readers.
+ */
+export async function drain(reader: LogReader, want: number, ms = 10_000): Promise<LogMessage[]> {
+  const got: LogMessage[] = [];
+  const end = Date.now() + ms;
+  while (got.length < want && Date.now() < end) {
+    const batch = await reader.next({ maxEvents: 100, maxBytes: 1 << 20, waitMs: 200 });
+    got.push(...batch);
+    await reader.ack(batch);
+  }
+  return got;
 }
