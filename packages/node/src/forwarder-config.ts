@@ -11,6 +11,7 @@ import {
 } from '@touchpoint/core';
 import { checkDataPolicy } from './data-policy.js';
 import type { EventLog } from './log/types.js';
+import { checkRetentionDays } from './retention-days.js';
 import type { BatchOptions, Destination, DropReport, ForwarderError, Rule } from './types.js';
 
 export interface ForwarderOptions<C extends TouchpointDefinitions | undefined = undefined> {
@@ -102,15 +103,7 @@ const DAY_MS = 24 * 3_600_000;
  * dead-lettered what a destination never took, or undelivered events would vanish without a trace.
  */
 export function checkRetention(retention: unknown, maxAgeMs: number, field = 'retention'): number {
-  const days = (retention as { days?: unknown } | undefined)?.days;
-  if (
-    typeof retention !== 'object' ||
-    retention === null ||
-    typeof days !== 'number' ||
-    !(days > 0) ||
-    !Number.isFinite(days)
-  )
-    throw new TouchpointConfigError(`${field}.days`, `must be a positive number of days, got ${JSON.stringify(days)}`);
+  const days = checkRetentionDays((retention as { days?: unknown } | null | undefined)?.days, `${field}.days`);
   const ms = days * DAY_MS;
   if (ms <= maxAgeMs)
     throw new TouchpointConfigError(

@@ -14,6 +14,7 @@
  */
 import { type Clock, systemClock, TouchpointConfigError, type TouchpointEvent } from '@touchpoint/core';
 import type { ErasureSubject, ErasureTargetResult } from '../privacy/subject.js';
+import { checkRetentionDays } from '../retention-days.js';
 import type { BusinessHours } from './business-hours.js';
 import { type CaseEvent, type CaseState, isCaseEvent, readCaseEvent } from './case-events.js';
 import { type CaseDashboard, type ConversionReport, casesDashboard, conversionByState } from './case-reports.js';
@@ -555,13 +556,7 @@ export function createCaseBook(graph: IdentityGraph, options: CaseBookOptions = 
       });
     },
     async applyRetention(opts) {
-      const days = opts?.days;
-      if (typeof days !== 'number' || !(days > 0))
-        throw new TouchpointConfigError(
-          'applyRetention.days',
-          `must be a positive number of days, got ${String(days)}`,
-        );
-      return applyCaseRetention(store, days, clock.now());
+      return applyCaseRetention(store, checkRetentionDays(opts?.days, 'applyRetention.days'), clock.now());
     },
     async record(event) {
       if (!isCaseEvent(event)) return recordOther(event);

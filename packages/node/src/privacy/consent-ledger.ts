@@ -18,6 +18,7 @@ import type { IdentityGraph } from '../cases/identity-graph.js';
 import type { IdentityKey, IdentityRef } from '../cases/identity-key.js';
 import { keyString, keysOfSubject } from '../cases/profile-erasure.js';
 import type { SqlStore } from '../cases/sql-store.js';
+import { checkRetentionDays } from '../retention-days.js';
 import type { DeliveryResult, Destination } from '../types.js';
 import type { ErasureSubject, ErasureTargetResult } from './subject.js';
 import { subjectOfRequest } from './subject.js';
@@ -261,12 +262,7 @@ export function createConsentLedger(store: SqlStore, options: ConsentLedgerOptio
       };
     },
     async applyRetention(opts) {
-      const days = opts?.days;
-      if (typeof days !== 'number' || !(days > 0))
-        throw new TouchpointConfigError(
-          'consent retention days',
-          `must be a positive number of days, got ${String(days)}`,
-        );
+      const days = checkRetentionDays(opts?.days, 'consent retention days');
       const rows = await store.transaction((tx) =>
         tx.query('delete from consent_records where at < $1 returning id', [now() - days * 86_400_000]),
       );

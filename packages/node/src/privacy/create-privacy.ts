@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { backoffDelay, TouchpointConfigError } from '@touchpoint/core';
 import { createIdentityKeys, type IdentityKey, type IdentityRef } from '../cases/identity-key.js';
 import { keyString, parseKeyString } from '../cases/profile-erasure.js';
+import { checkRetentionDays } from '../retention-days.js';
 import { type ErasureJournal, openErasureJournal, type PendingErasure } from './erasure-journal.js';
 import {
   createErasureSubject,
@@ -118,12 +119,11 @@ const DAY = 86_400_000;
 function checkOptions(options: PrivacyOptions): void {
   if (!options || typeof options.dir !== 'string' || options.dir === '')
     throw new TouchpointConfigError('createPrivacy.dir', 'must be a directory path for the erasure journal');
-  const days = options.retention?.days;
-  if (options.retention !== undefined && (typeof days !== 'number' || !(days > 0)))
-    throw new TouchpointConfigError('createPrivacy.retention.days', 'must be a positive number of days');
-  const consentDays = options.retention?.consentDays;
-  if (consentDays !== undefined && (typeof consentDays !== 'number' || !(consentDays > 0)))
-    throw new TouchpointConfigError('createPrivacy.retention.consentDays', 'must be a positive number of days');
+  if (options.retention !== undefined) {
+    checkRetentionDays(options.retention.days, 'createPrivacy.retention.days');
+    if (options.retention.consentDays !== undefined)
+      checkRetentionDays(options.retention.consentDays, 'createPrivacy.retention.consentDays');
+  }
   for (const [i, t] of (options.targets ?? []).entries())
     if (!t || typeof t.name !== 'string' || typeof t.erase !== 'function')
       throw new TouchpointConfigError(`createPrivacy.targets[${i}]`, 'must be { name, erase(subject) }');
