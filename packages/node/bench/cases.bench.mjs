@@ -5,6 +5,7 @@
 // 200-event case, a 10 000-visitor shared shop phone (capped and flagged), RSS and database size.
 // CASES_BENCH_IDENTITIES=1000000 (default), CASES_BENCH_CASES=100000, CASES_BENCH_SHARED=10000,
 // CASES_BENCH_SAMPLES=2000; the sizes used are printed with the numbers.
+import { PGlite } from '@electric-sql/pglite';
 import { createCaseBook, createIdentityGraph, openEmbeddedStore } from '../dist/cases/index.js';
 
 const identities = Number(process.env.CASES_BENCH_IDENTITIES ?? 1_000_000);
@@ -109,6 +110,33 @@ const linkMerge = await timed(samples, (i) =>
   ),
 );
 
+// Exchanges with the database per call: every execProtocol crosses into PGlite's WebAssembly
+// (a network round trip on a Postgres server). Counted on the prototype, outside the timed runs.
+async function exchanges(n, fn) {
+  const original = PGlite.prototype.execProtocolRawSync;
+  let count = 0;
+  PGlite.prototype.execProtocolRawSync = function (...args) {
+    count++;
+    return original.apply(this, args);
+  };
+  try {
+    for (let i = 0; i < n; i++) await fn(i);
+  } finally {
+    PGlite.prototype.execProtocolRawSync = original;
+  }
+  return count / n;
+}
+const newLinkTrips = await exchanges(100, (i) =>
+  graph.link({ anonymousId: `anon-${pick(i + 50_013)}` }, { email: `trips-${i}@x.io` }, { reason: 'bench' }),
+);
+const mergeTrips = await exchanges(100, (i) =>
+  graph.link(
+    { anonymousId: `anon-${pick(2 * i + 60_101)}` },
+    { anonymousId: `anon-${pick(2 * i + 60_102)}` },
+    { reason: 'bench merge' },
+  ),
+);
+
 // One customer with a 200-event case (through record(), as the forwarder would deliver them).
 const phone = phoneOf(pick(424_242));
 const event = (name, properties, k) => ({
@@ -137,6 +165,7 @@ console.log(`lookup by anonymousId   p50 ${ms(lookupAnon.p50)}  p99 ${ms(lookupA
 console.log(`lookup by hashed phone  p50 ${ms(lookupPhone.p50)}  p99 ${ms(lookupPhone.p99)}${tail(lookupPhone)}`);
 console.log(`link (new identity)     p50 ${ms(linkNew.p50)}  p99 ${ms(linkNew.p99)}${tail(linkNew)}`);
 console.log(`link (merge 2 profiles) p50 ${ms(linkMerge.p50)}  p99 ${ms(linkMerge.p99)}${tail(linkMerge)}`);
+console.log(`exchanges with the database per link: new identity ${newLinkTrips}, merge ${mergeTrips}`);
 console.log(
   `history(), ${story.timeline.length}-event case p50 ${ms(history.p50)}  p99 ${ms(history.p99)}${tail(history)}   (targets: link/lookup p99 < 5 ms, history p99 < 20 ms)`,
 );

@@ -6,6 +6,7 @@ import { hashIdentity } from '@touchpoint/core';
 import { beforeEach, expect, it } from 'vitest';
 import { CaseInputError } from '../src/cases/errors.js';
 import { createIdentityGraph } from '../src/cases/identity-graph.js';
+import { migrate } from '../src/cases/migrations.js';
 import type { SqlStore } from '../src/cases/sql-store.js';
 import { describeOnEachStore } from './postgres.js';
 
@@ -157,6 +158,98 @@ describeOnEachStore('identity graph', (backend, openStore) => {
     ];
     expect(Number(total)).toBe(n + 1);
   }, 300_000);
+
+  it('links in one statement: no transaction around it, and a link that fails leaves nothing half-done', async () => {
+    const calls = { query: 0, transaction: 0 };
+    const counted: SqlStore = {
+      ...store,
+      query: (sql, params) => {
+        calls.query++;
+        return store.query(sql, params);
+      },
+      transaction: (fn) => {
+        calls.transaction++;
+        return store.transaction(fn);
+      },
+    };
+    const graph = createIdentityGraph(counted);
+    await graph.link({ anonymousId: 'a' }, { email: 'a@x.io' }, { reason: 'new identity' });
+    await graph.link({ anonymousId: 'b' }, { email: 'b@x.io' }, { reason: 'new identity' });
+    await graph.link({ email: 'a@x.io' }, { email: 'b@x.io' }, { reason: 'merge' });
+    await graph.merge({ userId: 'u1' }, { anonymousId: 'a' }, { reason: 'merge by a person' });
+    expect(calls).toEqual({ query: 4, transaction: 0 });
+
+    // The merge step fails after both identities, the link and the moves were written: all of it goes.
+    await store.query(`create function refuse() returns trigger language plpgsql as $f$
+      begin raise exception 'merges refused by the test'; end $f$`);
+    await store.query('create trigger refuse before insert on merges for each row execute function refuse()');
+    const before = await store.query('select kind, value, profile_id from identities order by id');
+    const failed = await graph.link({ anonymousId: 'c' }, { email: 'a@x.io' }, { reason: 'x' }).catch((e) => e);
+    expect(String(failed)).toMatch(/merges refused by the test/);
+    expect(await store.query('select kind, value, profile_id from identities order by id')).toEqual(before);
+    expect(await graph.lookup({ anonymousId: 'c' })).toBeUndefined();
+    expect((await graph.lookup({ email: 'b@x.io' }))?.size).toBe(5);
+    await store.query('drop trigger refuse on merges');
+    expect((await graph.link({ anonymousId: 'c' }, { email: 'a@x.io' }, { reason: 'x' })).status).toBe('merged');
+    expect((await graph.lookup({ anonymousId: 'c' }))?.size).toBe(6);
+  });
+
+  it('keeps every profile, link, merge and review when migration 6 runs on a version 5 database', async () => {
+    const graph = createIdentityGraph(store, { maxIdentitiesPerProfile: 3 });
+    await graph.link({ userId: 'ana' }, { phone: '+84911111111' }, { reason: 'identify' });
+    await graph.link({ userId: 'binh' }, { email: 'b@x.io' }, { reason: 'identify' });
+    const held = await graph.link({ email: 'b@x.io' }, { phone: '+84911111111' }, { reason: 'form' });
+    const undone = await graph.link({ anonymousId: 'p' }, { userId: 'ana' }, { reason: 'wrong' });
+    await graph.unmerge(undone.linkId!, { reason: 'not her' });
+    await graph.link({ anonymousId: 'q' }, { anonymousId: 'r' }, { reason: 'tab' });
+    const capped = await graph.link({ anonymousId: 'r' }, { email: 'b@x.io' }, { reason: 'full' });
+    expect([held.status, capped.status]).toEqual(['review', 'capped']);
+
+    const refs = [{ userId: 'ana' }, { userId: 'binh' }, { anonymousId: 'p' }, { anonymousId: 'q' }];
+    const answers = async () => ({
+      profiles: await Promise.all(refs.map((r) => graph.lookup(r))),
+      links: await Promise.all(refs.map((r) => graph.links(r))),
+      reviews: await graph.reviews(),
+      merges: await store.query('select link_id, into_profile, from_profile, moved, reason, undone_at from merges'),
+    });
+    const before = await answers();
+
+    // What a database written by the version 5 code has: every table, no tp_link.
+    await store.query('drop function tp_link');
+    await store.query('delete from migrations where version = 6');
+    expect(await migrate(store)).toEqual([6]);
+    expect(await answers()).toEqual(before);
+    expect(await migrate(store)).toEqual([]);
+
+    // And the rules hold across the upgrade: still held, still undone, still capped.
+    expect((await graph.link({ email: 'b@x.io' }, { phone: '+84911111111' }, { reason: 'again' })).status).toBe(
+      'review',
+    );
+    expect((await graph.link({ anonymousId: 'p' }, { userId: 'ana' }, { reason: 'again' })).status).toBe('undone');
+    expect((await graph.link({ anonymousId: 'r' }, { email: 'b@x.io' }, { reason: 'again' })).status).toBe('capped');
+    expect(await answers()).toEqual(before);
+    expect((await graph.link({ anonymousId: 's' }, { anonymousId: 'p' }, { reason: 'new' })).status).toBe('merged');
+  });
+
+  it('ends concurrent links over overlapping profiles in one consistent profile', async () => {
+    const graph = createIdentityGraph(store);
+    const n = 40;
+    // Every link touches a profile its neighbours are merging at the same time (on Postgres through
+    // four connections: the lock, the re-read and the retry in tp_link).
+    const results = await Promise.all(
+      Array.from({ length: n - 1 }, (_, i) =>
+        graph.link({ anonymousId: `v${i}` }, { anonymousId: `v${i + 1}` }, { reason: `step ${i}` }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'merged')).toHaveLength(n - 1);
+    const profile = await graph.lookup({ anonymousId: 'v0' });
+    expect(profile?.size).toBe(n);
+    for (const r of results) expect(r.profileId).toBeGreaterThan(0);
+    const [row] = await store.query<{ profiles: unknown; total: unknown; merges: unknown }>(
+      'select (select count(*) from profiles) as profiles, (select sum(size) from profiles) as total, (select count(*) from merges) as merges',
+    );
+    expect([Number(row!.profiles), Number(row!.total), Number(row!.merges)]).toEqual([1, n, n - 1]);
+  });
 
   it('refuses bad input with a clear error and writes nothing', async () => {
     const graph = createIdentityGraph(store);

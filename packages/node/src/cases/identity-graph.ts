@@ -11,7 +11,8 @@
  * - a profile never grows past `maxIdentitiesPerProfile` (a shared shop phone number would
  *   otherwise swallow thousands of customers): the link is refused and the profile flagged
  *   `identity_cap`, once;
- * - every merge is recorded with its reason and source, and each call runs in one transaction.
+ * - every merge is recorded with its reason and source, and each call runs in one transaction
+ *   (`link()` and `merge()` are one statement, `tp_link`, which is atomic on its own).
  */
 import { type Clock, TouchpointConfigError } from '@touchpoint/core';
 import type { ErasureSubject, ErasureTargetResult } from '../privacy/subject.js';
@@ -138,6 +139,8 @@ export const graphInternals = new WeakMap<IdentityGraph, GraphInternals>();
 
 const num = (v: unknown) => Number(v);
 
+const LINK_SQL = 'select * from tp_link($1, $2, $3, $4, $5, $6, $7, $8)';
+
 /**
  * @example
  * const graph = createIdentityGraph(await openEmbeddedStore(), { hashKey: process.env.TP_HASH_KEY, defaultCountryCode: '84' });
@@ -175,52 +178,7 @@ export function createIdentityGraph(store: SqlStore, options: IdentityGraphOptio
     return { id: num(row.identity_id), profileId: num(row.profile) };
   }
 
-  async function review(tx: SqlRunner, linkId: number, kind: Review['kind'], detail: string): Promise<number> {
-    const [row] = await tx.query<{ id: unknown }>(
-      'insert into reviews (link_id, kind, detail, at) values ($1, $2, $3, $4) returning id',
-      [linkId, kind, detail, now()],
-    );
-    return num(row!.id);
-  }
-
-  interface Side {
-    profile: number;
-    size: number;
-    flag: string | null;
-    users: string[];
-  }
-
-  /** Locks both identities' profiles and reads them; on Postgres, retries if a merge moved them meanwhile. */
-  async function lockSides(tx: SqlRunner, a: Resolved, b: Resolved, lo: number, hi: number) {
-    for (let attempt = 0; ; attempt++) {
-      const rows = await tx.query<{
-        identity_id: unknown;
-        profile: unknown;
-        size: unknown;
-        flag: string | null;
-        user_ids: string[];
-        link: string | null;
-      }>('select * from tp_lock_sides($1::bigint[], $2, $3)', [[a.id, b.id], lo, hi]);
-      const side = (id: number): Side | undefined => {
-        const r = rows.find((x) => num(x.identity_id) === id);
-        return r && { profile: num(r.profile), size: num(r.size), flag: r.flag, users: r.user_ids ?? [] };
-      };
-      const sa = side(a.id);
-      const sb = side(b.id);
-      let stable = sa !== undefined && sb !== undefined;
-      if (stable && store.kind === 'postgres') {
-        // Under READ COMMITTED a merge committed while we waited for the lock is seen only by a new statement.
-        const now = await tx.query<{ id: unknown; profile_id: unknown }>(
-          'select id, profile_id from identities where id = any($1::bigint[])',
-          [[a.id, b.id]],
-        );
-        stable = now.every((r) => num(r.profile_id) === (num(r.id) === a.id ? sa!.profile : sb!.profile));
-      }
-      if (stable) return { sa: sa!, sb: sb!, link: rows[0]?.link ?? null };
-      if (attempt > 20) throw new Error('identity graph: profiles kept moving while linking; try again');
-    }
-  }
-
+  /** One statement (tp_link, migration 6): ensure both sides, lock, put the link, merge or hold it. */
   async function linkIn(
     tx: SqlRunner,
     ka: IdentityKey,
@@ -228,63 +186,17 @@ export function createIdentityGraph(store: SqlStore, options: IdentityGraphOptio
     reason: string,
     source: LinkSource,
   ): Promise<LinkResult> {
-    const a = await ensure(tx, ka);
-    const b = await ensure(tx, kb);
-    if (a.id === b.id) return { status: 'same', profileId: a.profileId };
-    const [lo, hi] = a.id < b.id ? [a.id, b.id] : [b.id, a.id];
-    const manual = source === 'merge';
-    const { sa, sb, link } = await lockSides(tx, a, b, lo, hi);
-    const existing = link
-      ? { id: Number(link.slice(0, link.indexOf(':'))), status: link.slice(link.indexOf(':') + 1) }
-      : undefined;
-    if (existing && existing.status !== 'pending') {
-      if (existing.status === 'active') return { status: 'linked', linkId: existing.id, profileId: sa.profile };
-      if (!manual) return { status: existing.status, linkId: existing.id, profileId: sa.profile } as LinkResult;
-    }
-    let status: LinkRecord['status'] = 'active';
-    let held: { kind: Review['kind']; detail: string; flag?: number } | undefined;
-    if (sa.profile !== sb.profile) {
-      if (!manual && sa.users.length > 0 && sb.users.length > 0 && sb.users.some((u) => !sa.users.includes(u))) {
-        status = 'review';
-        held = { kind: 'two_user_ids', detail: `different userIds ${sa.users[0]} and ${sb.users[0]} (${reason})` };
-      } else if (sa.size + sb.size > cap) {
-        status = 'capped';
-        const big = sa.size >= sb.size ? sa : sb;
-        if (!big.flag)
-          held = {
-            kind: 'identity_cap',
-            detail: `profile ${big.profile} has ${big.size} identities; the cap is ${cap} (${reason})`,
-            flag: big.profile,
-          };
-      }
-    }
-    const [edge] = await tx.query<{ id: unknown }>('select tp_put_link($1, $2, $3, $4, $5, $6) as id', [
-      lo,
-      hi,
-      reason,
-      source,
-      status,
-      now(),
-    ]);
-    const linkId = num(edge!.id);
-    if (status !== 'active') {
-      if (!held) return { status, linkId, profileId: sa.profile } as LinkResult;
-      if (held.flag !== undefined)
-        await tx.query(`update profiles set flag = 'identity_cap' where id = $1`, [held.flag]);
-      const reviewId = await review(tx, linkId, held.kind, held.detail);
-      return { status, linkId, profileId: sa.profile, reviewId } as LinkResult;
-    }
-    if (sa.profile === sb.profile) return { status: 'linked', linkId, profileId: sa.profile };
-    const [into, from] = sa.size >= sb.size ? [sa, sb] : [sb, sa];
-    await tx.query('select tp_merge($1, $2, $3::text[], $4, $5, $6)', [
-      into.profile,
-      from.profile,
-      from.users,
-      linkId,
-      reason,
-      now(),
-    ]);
-    return { status: 'merged', linkId, profileId: into.profile };
+    const [row] = await tx.query<{
+      r_status: LinkResult['status'];
+      r_link: unknown;
+      r_profile: unknown;
+      r_review: unknown;
+    }>(LINK_SQL, [ka.kind, ka.value, kb.kind, kb.value, reason, source, cap, now()]);
+    if (!row) throw new Error('identity graph: tp_link returned no row');
+    const result: LinkResult = { status: row.r_status, profileId: num(row.r_profile) };
+    if (row.r_link != null) result.linkId = num(row.r_link);
+    if (row.r_review != null) result.reviewId = num(row.r_review);
+    return result;
   }
 
   function checkReason(reason: unknown): string {
@@ -321,15 +233,12 @@ export function createIdentityGraph(store: SqlStore, options: IdentityGraphOptio
     },
     async link(a, b, opts) {
       const reason = checkReason(opts?.reason);
-      const ka = key(a);
-      const kb = key(b);
-      return store.transaction((tx) => linkIn(tx, ka, kb, reason, opts.source ?? 'link'));
+      // One statement is atomic on its own: no BEGIN and COMMIT around it (two more exchanges).
+      return linkIn(store, key(a), key(b), reason, opts.source ?? 'link');
     },
     async merge(a, b, opts) {
       const reason = checkReason(opts?.reason);
-      const ka = key(a);
-      const kb = key(b);
-      return store.transaction((tx) => linkIn(tx, ka, kb, reason, 'merge'));
+      return linkIn(store, key(a), key(b), reason, 'merge');
     },
     async unmerge(linkId, opts) {
       const reason = checkReason(opts?.reason);

@@ -281,6 +281,87 @@ begin
 end $f$;
 `,
   },
+  {
+    version: 6,
+    name: 'link in one call',
+    // link() was a transaction of BEGIN, two tp_ensure, tp_lock_sides, tp_put_link, tp_merge and
+    // COMMIT: seven exchanges with the database (each a crossing into PGlite's WebAssembly, or a
+    // network round trip to a server). This is the same steps and the same rules in one statement,
+    // atomic without BEGIN/COMMIT, so a link is one exchange. The rules: two profiles with
+    // different userIds are held for review unless a person merges them; a merge that would pass
+    // the cap is held and the full profile flagged once; an active link is not redone; an undone,
+    // reviewed or capped link is redone only by a person's merge; the smaller profile moves.
+    sql: `
+create function tp_link(ka text, va text, kb text, vb text, why text, src text, cap integer, at double precision,
+  out r_status text, out r_link bigint, out r_profile bigint, out r_review bigint)
+language plpgsql as $f$
+declare
+  ia bigint; ib bigint; pa bigint; pb bigint; npa bigint; npb bigint; lo bigint; hi bigint;
+  a_size integer; b_size integer; a_flag text; b_flag text; a_users text[]; b_users text[];
+  old_id bigint; old_status text; st text := 'active'; held_kind text; held_detail text; held_flag bigint;
+  attempt integer := 0;
+begin
+  select e.identity_id, e.profile into ia, pa from tp_ensure(ka, va, at) e;
+  select e.identity_id, e.profile into ib, pb from tp_ensure(kb, vb, at) e;
+  if ia is null or ib is null then raise exception 'identity graph: an identity could not be stored'; end if;
+  if ia = ib then r_status := 'same'; r_profile := pa; return; end if;
+  lo := least(ia, ib); hi := greatest(ia, ib);
+  loop
+    -- Both profiles locked in id order, so two links over the same pair never deadlock.
+    perform 1 from profiles p where p.id in (pa, pb) order by p.id for update;
+    -- Under READ COMMITTED a merge committed while this waited is seen only by a new statement:
+    -- if one moved either identity, lock the profiles they are in now.
+    select i.profile_id into npa from identities i where i.id = ia;
+    select i.profile_id into npb from identities i where i.id = ib;
+    exit when npa = pa and npb = pb;
+    attempt := attempt + 1;
+    if attempt > 20 then raise exception 'identity graph: profiles kept moving while linking; try again'; end if;
+    pa := npa; pb := npb;
+  end loop;
+  select p.size, p.flag, p.user_ids into a_size, a_flag, a_users from profiles p where p.id = pa;
+  select p.size, p.flag, p.user_ids into b_size, b_flag, b_users from profiles p where p.id = pb;
+  r_profile := pa;
+  select l.id, l.status into old_id, old_status from links l where l.a = lo and l.b = hi;
+  if old_id is not null and (old_status = 'active' or src <> 'merge') then
+    r_status := case when old_status = 'active' then 'linked' else old_status end;
+    r_link := old_id;
+    return;
+  end if;
+  if pa <> pb then
+    if src <> 'merge' and cardinality(a_users) > 0 and cardinality(b_users) > 0 and not (b_users <@ a_users) then
+      st := 'review';
+      held_kind := 'two_user_ids';
+      held_detail := format('different userIds %s and %s (%s)', a_users[1], b_users[1], why);
+    elsif a_size + b_size > cap then
+      st := 'capped';
+      if a_size >= b_size then
+        if a_flag is null then held_flag := pa; held_detail := format('profile %s has %s identities; the cap is %s (%s)', pa, a_size, cap, why); end if;
+      elsif b_flag is null then
+        held_flag := pb; held_detail := format('profile %s has %s identities; the cap is %s (%s)', pb, b_size, cap, why);
+      end if;
+      if held_flag is not null then held_kind := 'identity_cap'; end if;
+    end if;
+  end if;
+  r_link := tp_put_link(lo, hi, why, src, st, at);
+  if st <> 'active' then
+    r_status := st;
+    if held_kind is not null then
+      if held_flag is not null then update profiles set flag = 'identity_cap' where id = held_flag; end if;
+      insert into reviews (link_id, kind, detail, at) values (r_link, held_kind, held_detail, at) returning id into r_review;
+    end if;
+    return;
+  end if;
+  if pa = pb then r_status := 'linked'; return; end if;
+  if a_size >= b_size then
+    perform tp_merge(pa, pb, b_users, r_link, why, at);
+  else
+    perform tp_merge(pb, pa, a_users, r_link, why, at);
+    r_profile := pb;
+  end if;
+  r_status := 'merged';
+end $f$;
+`,
+  },
 ];
 
 /** Splits a migration into statements at `;` line ends, keeping `$f$ … $f$` function bodies whole. */
