@@ -300,17 +300,47 @@ declare
   a_size integer; b_size integer; a_flag text; b_flag text; a_users text[]; b_users text[];
   old_id bigint; old_status text; st text := 'active'; held_kind text; held_detail text; held_flag bigint;
   attempt integer := 0;
+  ik bigint; pk bigint; npk bigint; k_size integer; k_users text[]; kn text; vn text; n_users text[]; inew bigint; newp bigint;
 begin
-  select e.identity_id, e.profile into ia, pa from tp_ensure(ka, va, at) e;
-  select e.identity_id, e.profile into ib, pb from tp_ensure(kb, vb, at) e;
+  select i.id, i.profile_id into ia, pa from identities i where i.kind = ka and i.value = va;
+  select i.id, i.profile_id into ib, pb from identities i where i.kind = kb and i.value = vb;
+  -- The most common link brings a new identity (an email, a phone, a channel account) into a known
+  -- profile. The general path below gives it a profile of its own and merges that away; when the
+  -- rules let that merge happen (no review, within the cap, the known profile is the one kept), this
+  -- writes the same rows directly: the identity in the known profile, the link, the profile's new
+  -- size and userIds, and the merge record naming the one-identity profile as it would have.
+  if (ia is null) <> (ib is null) then
+    if ia is not null then ik := ia; pk := pa; kn := kb; vn := vb; else ik := ib; pk := pb; kn := ka; vn := va; end if;
+    n_users := case when kn = 'userId' then array[vn] else '{}'::text[] end;
+    select p.size, p.user_ids into k_size, k_users from profiles p where p.id = pk for update;
+    -- Under READ COMMITTED, a merge committed while this waited for the lock is seen only by a new statement.
+    select i.profile_id into npk from identities i where i.id = ik;
+    if npk = pk and k_size + 1 <= cap and (ia is not null or k_size > 1)
+      and not (src <> 'merge' and cardinality(k_users) > 0 and cardinality(n_users) > 0
+        and not (case when ia is not null then n_users <@ k_users else k_users <@ n_users end)) then
+      newp := nextval('profiles_id_seq');
+      insert into identities as i (kind, value, profile_id, created_at) values (kn, vn, pk, at)
+        on conflict (kind, value) do nothing returning i.id into inew;
+      if found then
+        r_link := tp_put_link(least(ik, inew), greatest(ik, inew), why, src, 'active', at);
+        update profiles set size = size + 1, user_ids = array(select distinct u from unnest(user_ids || n_users) u)
+          where id = pk;
+        insert into merges (link_id, into_profile, from_profile, moved, reason, at) values (r_link, pk, newp, 1, why, at);
+        r_status := 'merged'; r_profile := pk;
+        return;
+      end if;
+      -- Another transaction stored the identity meanwhile: the general path reads it.
+    end if;
+  end if;
+  if ia is null then select e.identity_id, e.profile into ia, pa from tp_ensure(ka, va, at) e; end if;
+  if ib is null then select e.identity_id, e.profile into ib, pb from tp_ensure(kb, vb, at) e; end if;
   if ia is null or ib is null then raise exception 'identity graph: an identity could not be stored'; end if;
   if ia = ib then r_status := 'same'; r_profile := pa; return; end if;
   lo := least(ia, ib); hi := greatest(ia, ib);
   loop
     -- Both profiles locked in id order, so two links over the same pair never deadlock.
     perform 1 from profiles p where p.id in (pa, pb) order by p.id for update;
-    -- Under READ COMMITTED a merge committed while this waited is seen only by a new statement:
-    -- if one moved either identity, lock the profiles they are in now.
+    -- A merge committed while this waited may have moved either identity: then lock where they are now.
     select i.profile_id into npa from identities i where i.id = ia;
     select i.profile_id into npb from identities i where i.id = ib;
     exit when npa = pa and npb = pb;
