@@ -2,7 +2,7 @@
 // (fixed seed; each customer has a rhythm, a few regulars and some browsing of a Zipf catalogue).
 // Prints learn time, heap, and per-customer latency of predictNextBasket / nextOrder / dueItems.
 // Numbers only — no pass/fail. Run after `pnpm build`: node --expose-gc bench/customers-cost.mjs
-import { createCustomerModel } from '../dist/index.js';
+import { CUSTOMER_MODEL_DEFAULTS, createCustomerModel } from '../dist/index.js';
 import { createRandom, createZipf, sku } from './synthetic.mjs';
 
 const CUSTOMERS = 100_000;
@@ -60,6 +60,10 @@ t = performance.now();
 model.basketModel(); // the basket model learns its pending orders in one batch, then fits
 const fitMs = performance.now() - t;
 const fitCpu = cpuSeconds();
+t = performance.now();
+model.fitRanker(); // the learned next-basket ranker: features of up to rankerMaxTargets targets + trees
+const rankerMs = performance.now() - t;
+const rankerCpu = cpuSeconds();
 const kept = heap() - before;
 
 /** Wall-clock and CPU-time median / p99 over 5,000 random customers (CPU time: the machine is shared). */
@@ -97,11 +101,19 @@ console.log(
 console.log(
   `| first answer: basket model learns all orders + fits | ${(fitMs / 1000).toFixed(1)} s (CPU ${fitCpu} s) |`,
 );
-console.log(`| heap kept (histories + basket model) | ${mb(kept)} |`);
-console.log(`| first predictNextBasket after learning | ${firstPredictMs.toFixed(0)} ms |`);
-console.log(`| predictNextBasket(k 10), median / p99 | ${latency((c) => model.predictNextBasket(c))} |`);
 console.log(
-  `| predictNextBasket without explore, median / p99 | ${latency((c) => model.predictNextBasket(c, { exploreWeight: 0 }))} |`,
+  `| fitRanker: learned next-basket ranker (${CUSTOMER_MODEL_DEFAULTS.rankerTrees} trees, ≤ ${CUSTOMER_MODEL_DEFAULTS.rankerMaxTargets.toLocaleString('en')} targets) | ${(rankerMs / 1000).toFixed(1)} s (CPU ${rankerCpu} s) |`,
+);
+console.log(`| heap kept (histories + basket model + ranker) | ${mb(kept)} |`);
+console.log(`| first predictNextBasket after learning | ${firstPredictMs.toFixed(0)} ms |`);
+console.log(
+  `| predictNextBasket(k 10), learned ranker, median / p99 | ${latency((c) => model.predictNextBasket(c))} |`,
+);
+console.log(
+  `| predictNextBasket(k 10), frequency ranker, median / p99 | ${latency((c) => model.predictNextBasket(c, { ranker: 'frequency' }))} |`,
+);
+console.log(
+  `| predictNextBasket, frequency ranker without explore, median / p99 | ${latency((c) => model.predictNextBasket(c, { ranker: 'frequency', exploreWeight: 0 }))} |`,
 );
 console.log(`| nextOrder, median / p99 | ${latency((c) => model.nextOrder(c))} |`);
 console.log(`| dueItems(now, 7 days), median / p99 | ${latency((c) => model.dueItems(c, now))} |`);

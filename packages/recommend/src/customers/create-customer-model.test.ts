@@ -43,14 +43,21 @@ describe('createCustomerModel', () => {
     expect(next[0]).toMatchObject({ item: 'beans', kind: 'repeat' });
     expect(next[0]!.because).toMatch(/^you buy this about every 3 weeks; last time/);
     expect(next[0]!.timesBought).toBe(next[0]!.orders);
-    expect(next.map((x) => x.item)).toContain('filters');
+    // c0 buys filters with every other order: the learned ranker has learned the alternation from
+    // the shop's histories (filters in the last order → not in the next), which the share of
+    // orders (frequency ranker: filters always second) cannot express.
+    const c0 = shopOrders().filter((o) => o.customer === 'c0');
+    const lastHadFilters = c0[c0.length - 1]!.items.includes('filters');
+    expect(next.map((x) => x.item).includes('filters')).toBe(!lastHadFilters);
+    const byShare = model.predictNextBasket('c0', { k: 3, ranker: 'frequency' });
+    expect(byShare.map((x) => x.item).slice(0, 2)).toEqual(['beans', 'filters']);
     // Tea drinkers never see coffee gear among their repeats.
     const tea = model.predictNextBasket('c1', { k: 2 });
     expect(tea[0]).toMatchObject({ item: 'tea', kind: 'repeat' });
   });
 
   it('suggests what goes with what the customer buys, and says so', () => {
-    const model = createCustomerModel({ exploreWeight: 10 });
+    const model = createCustomerModel({ ranker: 'frequency', exploreWeight: 10 });
     model.learnOrders(shopOrders());
     model.learnOrders([{ customer: 'new', at: at(301), items: ['beans'] }]);
     const next = model.predictNextBasket('new', { k: 3, fillWithPopular: false });
@@ -61,7 +68,12 @@ describe('createCustomerModel', () => {
   });
 
   it('gives reserved last places to explore items only in place of weak repeats', () => {
-    const model = createCustomerModel({ exploreWeight: 0, exploreSlots: 1, exploreBelowShare: 0.4 });
+    const model = createCustomerModel({
+      ranker: 'frequency',
+      exploreWeight: 0,
+      exploreSlots: 1,
+      exploreBelowShare: 0.4,
+    });
     model.learnOrders(shopOrders());
     const kinds = (k: number, o = {}) => model.predictNextBasket('c0', { k, ...o }).map((x) => x.kind);
     // beans (every order) and filters (every other) are strong repeats: never displaced.
@@ -77,7 +89,7 @@ describe('createCustomerModel', () => {
 
   it('skips the basket model only when no suggestion could reach the answer (same answers)', () => {
     for (const exploreWeight of [0.05, 1, 10]) {
-      const model = createCustomerModel({ exploreWeight });
+      const model = createCustomerModel({ ranker: 'frequency', exploreWeight });
       model.learnOrders(shopOrders());
       model.learnOrders([{ customer: 'new', at: at(301), items: ['beans'] }]);
       for (const c of ['c0', 'c1', 'c7', 'new'])
@@ -161,6 +173,52 @@ describe('createCustomerModel', () => {
     expect(JSON.stringify(model.toJSON())).not.toContain('"c0"');
   });
 
+  it('learned ranker: incremental equals batch exactly when it refits on every change', () => {
+    const orders = shopOrders();
+    const batch = createCustomerModel();
+    batch.learnOrders(orders);
+    const incremental = createCustomerModel({ rankerRefitShare: 0 });
+    const shuffled = orders.slice().reverse();
+    for (let i = 0; i < shuffled.length; i += 50) {
+      incremental.learnOrders(shuffled.slice(i, i + 50));
+      incremental.predictNextBasket('c0'); // fits on what it has so far
+    }
+    for (const c of ['c0', 'c1', 'c7', 'c12'])
+      expect(incremental.predictNextBasket(c)).toEqual(batch.predictNextBasket(c));
+  });
+
+  it('learned ranker: keeps its fit until a share of the orders is new, or fitRanker()', () => {
+    const orders = shopOrders();
+    const cut = Math.floor(orders.length * 0.95);
+    const model = createCustomerModel({ rankerRefitShare: 0.1 });
+    model.learnOrders(orders.slice(0, cut));
+    model.predictNextBasket('c0');
+    const fitted = JSON.stringify(model.toJSON().ranker);
+    model.learnOrders(orders.slice(cut)); // 5% new: the ranker stays
+    model.predictNextBasket('c0');
+    expect(JSON.stringify(model.toJSON().ranker?.trees)).toBe(JSON.stringify(JSON.parse(fitted).trees));
+    model.fitRanker();
+    const batch = createCustomerModel();
+    batch.learnOrders(orders);
+    batch.fitRanker();
+    expect(model.toJSON().ranker?.trees).toEqual(batch.toJSON().ranker?.trees);
+    expect(model.predictNextBasket('c3')).toEqual(batch.predictNextBasket('c3'));
+  });
+
+  it('learned ranker: forget refits without the customer, and the JSON drops the old fit', () => {
+    const orders = shopOrders();
+    const model = createCustomerModel();
+    model.learnOrders(orders);
+    model.predictNextBasket('c2');
+    expect(model.toJSON().ranker).toBeDefined();
+    model.forget('c0');
+    expect(model.toJSON().ranker).toBeUndefined(); // fitted with c0's orders: not kept
+    const without = createCustomerModel();
+    without.learnOrders(orders.filter((o) => o.customer !== 'c0'));
+    expect(model.predictNextBasket('c2')).toEqual(without.predictNextBasket('c2'));
+    expect(model.toJSON().ranker).toEqual(without.toJSON().ranker);
+  });
+
   it('round-trips through JSON with identical answers', () => {
     const model = createCustomerModel({ exploreWeight: 0.5, gapQuantile: 0.5 });
     model.learnOrders(shopOrders());
@@ -171,6 +229,16 @@ describe('createCustomerModel', () => {
       expect(copy.dueItems(c, now)).toEqual(model.dueItems(c, now));
     }
     expect(() => customerModelFromJSON('{"format":"other"}')).toThrow(TouchpointConfigError);
+    // The learned ranker travels in the JSON: the copy answers without refitting.
+    const learned = createCustomerModel();
+    learned.learnOrders(shopOrders());
+    learned.predictNextBasket('c0');
+    const json = learned.toJSON();
+    expect(json.ranker?.trees.trees.length).toBe(50);
+    const restored = customerModelFromJSON(JSON.stringify(json));
+    expect(restored.toJSON().ranker).toEqual(json.ranker);
+    for (const c of ['c0', 'c1', 'c9']) expect(restored.predictNextBasket(c)).toEqual(learned.predictNextBasket(c));
+    expect(restored.toJSON().ranker).toEqual(json.ranker); // answered without a refit
   });
 
   it('learns from forwarded order.completed touchpoints of signed-in customers', () => {
@@ -207,6 +275,8 @@ describe('createCustomerModel', () => {
     expect(result).toEqual({ accepted: 1, skipped: 3 });
     expect(() => createCustomerModel({ gapQuantile: 0 })).toThrow(/gapQuantile/);
     expect(() => createCustomerModel({ exploreWeight: -1 })).toThrow(TouchpointConfigError);
+    expect(() => createCustomerModel({ ranker: 'magic' as 'learned' })).toThrow(/ranker/);
+    expect(() => createCustomerModel({ rankerTrees: 0 })).toThrow(/rankerTrees/);
     expect(() => model.dueItems('x', 0, { withinDays: 0 })).toThrow(/withinDays/);
   });
 });

@@ -5,16 +5,26 @@
  * plain reason for every answer. It learns incrementally, order by order, keyed by customer id;
  * `forget(customer)` erases a customer as if never learned; `toJSON()` round-trips exactly.
  *
- * Next basket: the customer's own items ranked by the share of their orders that held them (ties
- * to the shop's best-sellers), blended with "goes with what you buy" suggestions of a basket
- * recommender fed the same orders, weighted by `exploreWeight` (chosen on validation). Optionally
- * (`exploreSlots`, off by default: see its TSDoc) the last places go to those suggestions instead of
- * weak repeats.
+ * Next basket (`ranker: 'learned'`, the default): the customer's own items and "goes with what you
+ * buy" suggestions of a basket recommender fed the same orders, ranked by gradient-boosted trees
+ * fitted on the shop's own histories (next-basket-ranker.ts). With `ranker: 'frequency'`: the
+ * customer's own items ranked by the share of their orders that held them (ties to the shop's
+ * best-sellers), blended with the suggestions weighted by `exploreWeight`. Optionally
+ * (`exploreSlots`, off by default: see its TSDoc) the last places go to those suggestions instead
+ * of weak repeats.
  */
 import { TouchpointConfigError, type TouchpointEvent } from '@touchpoint/core';
 import { createRecommender } from '../recommender/create-recommender.js';
 import { offerTopK } from '../recommender/top-k.js';
 import type { Interaction, RecommendModel } from '../recommender/types.js';
+import type { BoostedTrees } from './boosted-trees.js';
+import {
+  type ExploreSuggestion,
+  fitNextBasketRanker,
+  RANKER_FEATURES,
+  rankerCandidates,
+  scoreCandidates,
+} from './next-basket-ranker.js';
 import {
   agoPhrase,
   createShopTempo,
@@ -39,6 +49,14 @@ import type {
 
 /** Defaults, chosen on the validation split of ../shared/data/onlineretail-customers (bench/). */
 export const CUSTOMER_MODEL_DEFAULTS = {
+  ranker: 'learned',
+  rankerTrees: 50,
+  rankerDepth: 6,
+  rankerLearningRate: 0.1,
+  rankerTargets: 3,
+  rankerMaxTargets: 5000,
+  rankerExploreCandidates: 10,
+  rankerRefitShare: 0.1,
   exploreWeight: 0.05,
   exploreSlots: 0,
   exploreBelowShare: 0.25,
@@ -67,6 +85,8 @@ export interface PredictNextBasketOptions {
   exploreSlots?: number;
   /** Overrides the model's `exploreBelowShare` for this answer. */
   exploreBelowShare?: number;
+  /** Overrides the model's `ranker` for this answer. */
+  ranker?: 'learned' | 'frequency';
 }
 
 export interface DueItemsOptions {
@@ -122,6 +142,15 @@ export interface CustomerModel {
   forget(customer: string): number;
   /** Orders, compactly, for `customerModelFromJSON` (answers are identical after the round trip). */
   toJSON(): CustomerModelJSON;
+  /**
+   * Fits the learned next-basket ranker now, on every order learned so far. It also refits by
+   * itself on the next answer that needs it once `rankerRefitShare` of the orders are new since
+   * the last fit, and after `forget` (so an erased customer leaves nothing in it).
+   * @example
+   * customers.learnOrders(todaysOrders);
+   * customers.fitRanker(); // e.g. nightly, off the request path
+   */
+  fitRanker(): void;
   /** The basket model that supplies explore suggestions (refitted if needed). */
   basketModel(): RecommendModel;
   readonly customerCount: number;
@@ -146,6 +175,13 @@ interface Order {
   key: string;
   orderId: string | undefined;
   items: number[];
+}
+
+/** FNV-1a of a string: a fixed, learning-order-free order of customers. */
+function hashOf(s: string): number {
+  let h = 0x811c9dc5;
+  for (let k = 0; k < s.length; k++) h = Math.imul(h ^ s.charCodeAt(k), 0x01000193);
+  return h >>> 0;
 }
 
 function toTime(t: number | string): number {
@@ -183,6 +219,18 @@ function resolveOptions(o: CustomerModelOptions) {
   check('tempoWindowDays', v.tempoWindowDays, v.tempoWindowDays > 0, 'a positive number of days');
   check('tempoExponent', v.tempoExponent, v.tempoExponent >= 0, 'a non-negative number');
   check('dueShrinkOrders', v.dueShrinkOrders, v.dueShrinkOrders >= 0, 'a non-negative number');
+  if (v.ranker !== 'learned' && v.ranker !== 'frequency')
+    throw new TouchpointConfigError('ranker', `must be 'learned' or 'frequency', got ${String(v.ranker)}`);
+  for (const field of ['rankerTrees', 'rankerDepth', 'rankerTargets', 'rankerMaxTargets'] as const)
+    check(field, v[field], Number.isInteger(v[field]) && v[field] > 0, 'a positive integer');
+  check(
+    'rankerExploreCandidates',
+    v.rankerExploreCandidates,
+    Number.isInteger(v.rankerExploreCandidates) && v.rankerExploreCandidates >= 0,
+    'a non-negative integer',
+  );
+  check('rankerLearningRate', v.rankerLearningRate, v.rankerLearningRate > 0 && v.rankerLearningRate <= 1, 'in (0, 1]');
+  check('rankerRefitShare', v.rankerRefitShare, v.rankerRefitShare >= 0, 'a non-negative number');
   if (v.gapSpread !== undefined) check('gapSpread', v.gapSpread, v.gapSpread > 0, 'a positive number');
   return v;
 }
@@ -195,6 +243,21 @@ function resolveOptions(o: CustomerModelOptions) {
  * customers.dueItems('u1', Date.now());  // what is due again, with a probability
  */
 export function createCustomerModel(options: CustomerModelOptions = {}): CustomerModel {
+  return buildCustomerModel(options, undefined);
+}
+
+/** A ranker restored from JSON, with the count of orders changed since it was fitted. */
+interface SavedRanker {
+  trees: BoostedTrees;
+  changedSince: number;
+  fittedOn: number;
+}
+
+/** A customer model, optionally restored from JSON: its orders, then the ranker fitted on them. */
+function buildCustomerModel(
+  options: CustomerModelOptions,
+  restore: { orders: CustomerOrder[]; ranker: SavedRanker | undefined } | undefined,
+): CustomerModel {
   const o = resolveOptions(options);
   const rhythm: RhythmSettings = {
     quantile: o.gapQuantile,
@@ -207,6 +270,15 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
   const ids: string[] = [];
   const index = new Map<string, number>();
   const holding: number[] = []; // orders holding each item: the tie-break and the popular fill
+  // Customers who bought each item, and those who bought it in two or more orders (the ranker's
+  // "how often do buyers buy it again"), kept exact through learnOrders and forget.
+  const buyers: number[] = [];
+  const rebuyers: number[] = [];
+  // The learned ranker, the orders it was fitted on, and the orders learned or forgotten since.
+  let ranker: BoostedTrees | undefined;
+  let rankerFittedOn = 0;
+  let changedSinceFit = 0;
+  let rankerErased = false;
   const customers = new Map<string, Order[]>();
   let orderCount = 0;
   let autoKey = 0;
@@ -228,6 +300,8 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
       ids.push(id);
       index.set(id, i);
       holding.push(0);
+      buyers.push(0);
+      rebuyers.push(0);
     }
     return i;
   };
@@ -256,11 +330,16 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
       orders.splice(p, 0, order);
       orderCount++;
     }
+    changedSinceFit++;
     for (const id of items) {
       const i = intern(id);
       if (!order.items.includes(i)) {
         order.items.push(i);
         holding[i]!++;
+        let times = 0;
+        for (const x of orders) if (x.items.includes(i)) times++;
+        if (times === 1) buyers[i]!++;
+        else if (times === 2) rebuyers[i]!++;
       }
     }
     // The basket model learns in one batch when it is next needed (much faster than per order).
@@ -409,6 +488,54 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
     return days;
   }
 
+  const rankerSettings = { queryItems: o.exploreQueryItems, exploreCandidates: o.rankerExploreCandidates };
+  const shopStats = () => ({ holding, buyers, rebuyers, orders: orderCount });
+  /** The basket model's explore suggestions for the ranker (item indexes, new to the customer). */
+  function suggestFor(query: number[], blocked: number[]): ExploreSuggestion[] {
+    const out: ExploreSuggestion[] = [];
+    if (query.length === 0 || o.rankerExploreCandidates === 0) return out;
+    const suggestions = basketModel().recommend({
+      items: query.map((i) => ids[i]!),
+      exclude: blocked.map((i) => ids[i]!),
+      k: o.rankerExploreCandidates,
+      fillWithPopular: false,
+    });
+    for (const r of suggestions) {
+      const i = index.get(r.item);
+      if (i !== undefined && r.score > 0) out.push({ i, score: r.score, goesWith: r.because });
+    }
+    return out;
+  }
+  function fitRanker(): void {
+    // Customers in a fixed order that does not depend on the order of learning (a hash, so a
+    // capped sample is not the alphabetically first customers).
+    const names = [...customers.keys()]
+      .map((c) => [hashOf(c), c] as const)
+      .sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+    ranker = fitNextBasketRanker(
+      (function* () {
+        for (const [, c] of names) yield customers.get(c)!;
+      })(),
+      shopStats(),
+      suggestFor,
+      {
+        ...rankerSettings,
+        targetsPerCustomer: o.rankerTargets,
+        maxTargets: o.rankerMaxTargets,
+        trees: o.rankerTrees,
+        depth: o.rankerDepth,
+        learningRate: o.rankerLearningRate,
+      },
+    );
+    rankerFittedOn = orderCount;
+    changedSinceFit = 0;
+    rankerErased = false;
+  }
+  function currentRanker(): BoostedTrees {
+    if (!ranker || rankerErased || changedSinceFit > o.rankerRefitShare * rankerFittedOn) fitRanker();
+    return ranker!;
+  }
+
   function predictNextBasket(customer: string, opts: PredictNextBasketOptions = {}): NextBasketItem[] {
     const k = opts.k === undefined ? 10 : Math.max(0, Math.floor(opts.k));
     const exclude = new Set(opts.exclude ?? []);
@@ -426,9 +553,30 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
       const count = tally(orders);
       const nowDay = Math.floor((opts.now ?? orders[n - 1]!.at) / DAY_MS);
       const exploreWeight = opts.exploreWeight ?? o.exploreWeight;
-      let wantExplore = exploreWeight > 0 || slots > 0;
+      const learned = (opts.ranker ?? o.ranker) === 'learned';
+      let wantExplore = !learned && (exploreWeight > 0 || slots > 0);
       const query: number[] = [];
-      for (let t = 0; t < count; t++) {
+      if (learned) {
+        const whole = new Map<number, number>();
+        for (let t = 0; t < count; t++) whole.set(tallied[t]!, tallyTimes[tallied[t]!]!);
+        const trees = currentRanker();
+        const c = rankerCandidates(orders, whole, shopStats(), suggestFor, rankerSettings);
+        const raw = scoreCandidates(trees, c);
+        for (let r = 0; r < c.items.length; r++) {
+          const i = c.items[r]!;
+          if (exclude.has(ids[i]!)) continue;
+          const score = 1 / (1 + Math.exp(-raw[r]!));
+          scored.push({
+            i,
+            score,
+            explore: c.explore[r]!,
+            times: c.times[r]!,
+            last: c.last[r]!,
+            goesWith: c.goesWith[r],
+          });
+        }
+      }
+      for (let t = 0; t < count && !learned; t++) {
         const i = tallied[t]!;
         if (wantExplore) offerTopK(query, o.exploreQueryItems, i, queryFirst);
         if (exclude.has(ids[i]!)) continue;
@@ -544,8 +692,19 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
   function forget(customer: string): number {
     const orders = customers.get(customer);
     if (!orders) return 0;
-    for (const x of orders) for (const i of x.items) holding[i]!--;
+    const times = new Map<number, number>();
+    for (const x of orders)
+      for (const i of x.items) {
+        holding[i]!--;
+        times.set(i, (times.get(i) ?? 0) + 1);
+      }
+    for (const [i, t] of times) {
+      buyers[i]!--;
+      if (t >= 2) rebuyers[i]!--;
+    }
     customers.delete(customer);
+    // The ranker was fitted on this customer's orders too: refit before its next answer.
+    rankerErased = true;
     orderCount -= orders.length;
     pendingInteractions = pendingInteractions.filter((x) => x.subject !== customer);
     recommender.forget(customer);
@@ -569,7 +728,32 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
     const list: CustomerModelJSON['customers'] = [];
     for (const [customer, orders] of customers)
       list.push([customer, orders.map((x) => [x.at, x.orderId ?? null, x.items.map(ref)])]);
-    return { format: 'touchpoint-customers', version: 1, options: { ...options }, items, customers: list };
+    const json: CustomerModelJSON = {
+      format: 'touchpoint-customers',
+      version: 1,
+      options: { ...options },
+      items,
+      customers: list,
+    };
+    // The fitted ranker travels too (a restored model answers the same without refitting); an
+    // erased customer's ranker does not (it is refitted on the next answer either way).
+    if (ranker && !rankerErased)
+      json.ranker = {
+        features: [...RANKER_FEATURES],
+        trees: ranker,
+        fittedOn: rankerFittedOn,
+        changedSince: changedSinceFit,
+      };
+    return json;
+  }
+
+  if (restore) {
+    learnOrders(restore.orders);
+    if (restore.ranker) {
+      ranker = restore.ranker.trees;
+      rankerFittedOn = restore.ranker.fittedOn;
+      changedSinceFit = restore.ranker.changedSince;
+    }
   }
 
   return {
@@ -580,6 +764,7 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
     dueItems,
     forget,
     toJSON,
+    fitRanker,
     basketModel,
     get customerCount() {
       return customers.size;
@@ -602,7 +787,12 @@ export function customerModelFromJSON(json: string | CustomerModelJSON): Custome
       'json',
       'must be the output of CustomerModel.toJSON() (format touchpoint-customers, version 1)',
     );
-  const model = createCustomerModel(data.options ?? {});
+  const saved = data.ranker;
+  const usable =
+    saved !== undefined &&
+    Array.isArray(saved.features) &&
+    saved.features.join() === RANKER_FEATURES.join() &&
+    Array.isArray(saved.trees?.trees);
   const orders: CustomerOrder[] = [];
   for (const [customer, list] of data.customers)
     for (const [at, orderId, items] of list) {
@@ -610,6 +800,8 @@ export function customerModelFromJSON(json: string | CustomerModelJSON): Custome
       if (orderId !== null) order.orderId = orderId;
       orders.push(order);
     }
-  model.learnOrders(orders);
-  return model;
+  return buildCustomerModel(data.options ?? {}, {
+    orders,
+    ranker: usable ? { trees: saved.trees, fittedOn: saved.fittedOn, changedSince: saved.changedSince } : undefined,
+  });
 }

@@ -3,6 +3,7 @@
  * answers with their reasons, its tuning, and the JSON it travels in. Types only.
  */
 import type { RecommenderOptions } from '../recommender/types.js';
+import type { BoostedTrees } from './boosted-trees.js';
 
 /** One completed order of one customer. */
 export interface CustomerOrder {
@@ -63,6 +64,28 @@ export interface DueItem {
 
 /** Tuning of `createCustomerModel`. Every default was chosen on the validation split of the shared data. */
 export interface CustomerModelOptions {
+  /**
+   * How the next basket is ranked (default `'learned'`): gradient-boosted trees fitted on the
+   * shop's own histories (each customer's last orders as targets), over the customer's items and
+   * the basket model's suggestions. `'frequency'`: the share of the customer's orders holding the
+   * item, blended with the suggestions by `exploreWeight` (needs no fit).
+   */
+  ranker?: 'learned' | 'frequency';
+  /** Learned ranker: trees, depth and shrinkage (defaults 50, 6, 0.1, chosen on validation; 50–200 trees and depth 4–6 rank the same there within noise). */
+  rankerTrees?: number;
+  rankerDepth?: number;
+  rankerLearningRate?: number;
+  /** Learned ranker: targets per customer (their last this-many orders, default 3), and at most this many in all (default 5,000: the shared data has 2,141–2,712). */
+  rankerTargets?: number;
+  rankerMaxTargets?: number;
+  /** Learned ranker: explore suggestions per customer it ranks with the repeats (default 10; 0: repeats only). */
+  rankerExploreCandidates?: number;
+  /**
+   * Learned ranker: refit on the next answer once more than this share of the orders is new since
+   * the last fit (default 0.1; 0 refits after every change, so incremental learning equals a
+   * batch fit exactly, at the cost of a fit per change). `forget` always refits.
+   */
+  rankerRefitShare?: number;
   /** Weight of "goes with what you buy" suggestions against the customer's own repeat frequency (default 0.05; 0 turns them off). */
   exploreWeight?: number;
   /**
@@ -106,4 +129,6 @@ export interface CustomerModelJSON {
   items: string[];
   /** [customer, [[at (epoch ms), orderId or null, item indexes]…]], oldest order first. */
   customers: [string, [number, string | null, number[]][]][];
+  /** The fitted next-basket ranker (absent before the first fit and after a `forget`). */
+  ranker?: { features: string[]; trees: BoostedTrees; fittedOn: number; changedSince: number };
 }
