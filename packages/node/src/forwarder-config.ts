@@ -50,6 +50,14 @@ export interface ForwarderOptions<C extends TouchpointDefinitions | undefined = 
    * (down, or full) and events are refused through `onDrop` (default 10 000).
    */
   maxQueueEvents?: number;
+  /**
+   * JSON bytes `track()`/`enqueue()` hold on their way into the log before they say "slow down"
+   * (`false`, the event is kept), whichever of this and `maxQueueEvents` comes first (default 1 MiB).
+   * A producer that waits then hands the log smaller batches sooner: its events are garbage
+   * before the collector moves them to the old generation, which is what a backlog's peak RSS is
+   * made of. Refusal is still at 10 × `maxQueueEvents` events.
+   */
+  maxQueueBytes?: number;
   /** Rules that act on events as they arrive, e.g. `feedbackAlert`. */
   rules?: Rule[];
   /** Catalog used by `track()` to stamp stage and channel. */
@@ -72,6 +80,7 @@ export const FORWARDER_DEFAULTS = {
   concurrency: 4,
   timeoutMs: 15_000,
   maxQueueEvents: 10_000,
+  maxQueueBytes: 1024 * 1024,
 } as const;
 
 function positive(value: unknown, field: string, integer = true): void {
@@ -142,6 +151,7 @@ export function resolveForwarderConfig(options: ForwarderOptions<TouchpointDefin
   positive(options.concurrency, 'concurrency');
   positive(options.timeoutMs, 'timeoutMs');
   positive(options.maxQueueEvents, 'maxQueueEvents');
+  positive(options.maxQueueBytes, 'maxQueueBytes');
   positive(options.maxAgeMs, 'maxAgeMs');
   if ((options as { deadLetter?: unknown }).deadLetter !== undefined)
     throw new TouchpointConfigError(
@@ -164,6 +174,7 @@ export function resolveForwarderConfig(options: ForwarderOptions<TouchpointDefin
     concurrency: options.concurrency ?? FORWARDER_DEFAULTS.concurrency,
     timeoutMs: options.timeoutMs ?? FORWARDER_DEFAULTS.timeoutMs,
     maxQueueEvents: options.maxQueueEvents ?? FORWARDER_DEFAULTS.maxQueueEvents,
+    maxQueueBytes: options.maxQueueBytes ?? FORWARDER_DEFAULTS.maxQueueBytes,
     maxAgeMs,
   };
 }

@@ -209,6 +209,41 @@ describe('backpressure and isolation', () => {
     expect(forwarder.hasCapacity(5)).toBe(true);
   });
 
+  it('says "slow down" once maxQueueBytes of JSON wait for the log, before maxQueueEvents, and keeps those events', async () => {
+    const delivered: number[] = [];
+    const c = collect();
+    const forwarder = createForwarder({
+      destinations: [
+        destinations.fn(async (events) => {
+          for (const e of events) delivered.push((e as unknown as { properties: { i: number } }).properties.i);
+        }),
+      ],
+      batch: { maxEvents: 100, maxWaitMs: 5 },
+      maxQueueEvents: 10_000,
+      maxQueueBytes: 2500,
+      ...c,
+    });
+    const pad = 'x'.repeat(900);
+    // Each event is ~1100 bytes of JSON: the third crosses 2500 bytes, long before 10 000 events.
+    const results = Array.from({ length: 8 }, (_, i) =>
+      forwarder.track({ userId: 'u-1', event: 'order.shipped', properties: { i, pad } }),
+    );
+    expect(results.slice(0, 2)).toEqual([true, true]);
+    expect(results.slice(2).every((r) => r === false)).toBe(true);
+    expect(forwarder.hasCapacity()).toBe(false);
+    // The log takes what was held on the next turn of the event loop: room again.
+    await forwarder.waitForCapacity();
+    expect(forwarder.hasCapacity()).toBe(true);
+    await forwarder.flush();
+    expect(delivered.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(c.drops).toEqual([]);
+    await forwarder.close();
+  });
+
+  it('refuses a maxQueueBytes that is not a positive integer', () => {
+    expect(() => createForwarder({ destinations: [], maxQueueBytes: 0 })).toThrow(/maxQueueBytes/);
+  });
+
   it('loses nothing when track() runs in a loop faster than the destination (20 000 events, no await)', async () => {
     const got = new Set<string>();
     const c = collect();

@@ -240,6 +240,7 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
   const pendingRules = new Set<Promise<void>>();
   const ruleContext: RuleContext = { now: () => clock.now(), onError };
   const highWater = config.maxQueueEvents;
+  const highWaterBytes = config.maxQueueBytes;
   let closed = false;
   let accepted = 0;
   let duplicates = 0;
@@ -318,6 +319,8 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
   // with `matchesJson`, a drop report parses it): keeping the event objects too doubled what a
   // backlog costs in heap, and V8 grows the heap a few times past what is live.
   let held: string[] = [];
+  // JSON length (UTF-16 units, close enough to bytes for a watermark) of what `held` holds.
+  let heldBytes = 0;
   let sending: string[] = [];
   let appending: Promise<void> | undefined;
   // The chunk being appended now (an erase waits for it, then erases it from the log).
@@ -348,6 +351,7 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
       const count = Math.min(chunk, held.length);
       sending = held.slice(0, count);
       held = held.slice(count);
+      for (const json of sending) heldBytes -= json.length;
       notifyCapacity();
       const jsons = sending;
       currentAppend = log.append(jsons);
@@ -361,6 +365,7 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
       }
       // Not taken: back in front of anything newer.
       held = sending.concat(held);
+      for (const json of sending) heldBytes += json.length;
       sending = [];
       if (result.reason === 'full' && count > 1) {
         chunk = Math.max(1, count >> 1);
@@ -413,14 +418,15 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
     runRules(event);
     accepted++;
     held.push(json);
+    heldBytes += json.length;
     startAppending();
-    return held.length < highWater;
+    return held.length < highWater && heldBytes < highWaterBytes;
   }
 
   let closeDeadline: number | undefined;
 
   function hasCapacity(n = 1): boolean {
-    return !closed && held.length + n <= highWater && log.hasRoom(n * 512);
+    return !closed && held.length + n <= highWater && heldBytes < highWaterBytes && log.hasRoom(n * 512);
   }
 
   function enqueue(input: unknown): boolean {
@@ -489,6 +495,8 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
     }
     if (messageIds.length > 0) {
       held = keep;
+      heldBytes = 0;
+      for (const json of keep) heldBytes += json.length;
       notifyCapacity();
     }
     return { erased: messageIds.length, messageIds };

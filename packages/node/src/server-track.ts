@@ -51,8 +51,8 @@ export function buildTrack(
   if (input.sessionId !== undefined) id(input.sessionId, 'sessionId', issues);
   if (input.messageId !== undefined) id(input.messageId, 'messageId', issues, 128);
   if (input.channel !== undefined) id(input.channel, 'channel', issues, 64);
-  const now = clock.now();
-  let timestamp = isoAt(now);
+  const received = isoAt(clock.now());
+  let timestamp = received;
   if (input.timestamp instanceof Date) {
     if (Number.isNaN(input.timestamp.getTime()))
       issues.push({ path: 'timestamp', message: 'timestamp is an invalid Date' });
@@ -80,7 +80,7 @@ export function buildTrack(
     // the Web Crypto one core's createMessageId uses, and the same v4 UUIDs.
     messageId: input.messageId ?? randomUUID(),
     timestamp,
-    receivedAt: isoAt(now),
+    receivedAt: received,
     event: input.event,
     channel: input.channel ?? def?.channel ?? 'server',
   };

@@ -43,6 +43,27 @@ afterEach(async () => {
 });
 
 describe('fileLog', () => {
+  it('a reader far behind the tail reads every event in order from disk, then from what the log still caches', async () => {
+    const l = log();
+    const behind = await l.reader('behind');
+    // The reader reads a little, then falls behind by appends much larger than the tail cache.
+    await l.append([json(0), json(1)]);
+    expect(ids(await behind.next({ ...limits, maxEvents: 1 }))).toEqual([0]);
+    const big = (from: number) => Array.from({ length: 30_000 }, (_, i) => json(from + i));
+    for (let from = 2; from < 90_002; from += 30_000) expect(await l.append(big(from))).toEqual({ ok: true });
+    await l.append([json(90_002)]);
+    const rest: number[] = [];
+    for (;;) {
+      const page = await behind.next({ ...limits, maxEvents: 5000 });
+      if (page.length === 0) break;
+      rest.push(...ids(page));
+      await behind.ack(page);
+      // Appends while it catches up: these are cached for it again.
+      if (rest.length === 60_000) await l.append([json(90_003)]);
+    }
+    expect(rest).toEqual(Array.from({ length: 90_003 }, (_, i) => i + 1));
+  });
+
   it('hands each reader every event in append order, and resumes after a restart where it acked', async () => {
     const first = log();
     for (let i = 0; i < 10; i++) expect(await first.append([json(i)])).toEqual({ ok: true });

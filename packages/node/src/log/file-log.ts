@@ -384,21 +384,6 @@ export function fileLog(options: FileLogOptions): EventLog {
   }
 
   function remember(jsons: string[], ends: number[], startOffset: number, appendedAt: number): void {
-    if (tailHead === tailJsons.length) {
-      // Empty: start afresh at this append.
-      tailJsons = [];
-      tailEnds = [];
-      tailAt = [];
-      tailHead = 0;
-      tailFirstSeq = endSeq;
-      tailStart = startOffset;
-    }
-    for (let i = 0; i < jsons.length; i++) {
-      tailJsons.push(jsons[i]!);
-      tailEnds.push(startOffset + ends[i]!);
-      tailAt.push(appendedAt);
-      tailBytes += jsons[i]!.length;
-    }
     // Only what an open reader has not read yet is worth holding: the oldest such position among
     // the readers inside the cache (retried messages come from the reader's own memory).
     let keepFrom = Number.POSITIVE_INFINITY;
@@ -409,6 +394,32 @@ export function fileLog(options: FileLogOptions): EventLog {
     }
     const idle = keepFrom === Number.POSITIVE_INFINITY;
     const limit = idle ? TAIL_IDLE_BYTES : TAIL_BYTES;
+    // No reader in the cache (all behind it, reading from disk, or none open): only the newest
+    // `limit` bytes are kept for whoever catches up, so a larger append replaces the cache with its
+    // own end instead of going through it entry by entry.
+    let from = 0;
+    if (idle) {
+      let size = 0;
+      from = jsons.length;
+      while (from > 0 && size + jsons[from - 1]!.length <= limit) size += jsons[--from]!.length;
+      if (from > 0) tailHead = tailJsons.length;
+    }
+    if (tailHead === tailJsons.length) {
+      // Empty: start afresh at this append (at its first entry kept).
+      tailJsons = [];
+      tailEnds = [];
+      tailAt = [];
+      tailHead = 0;
+      tailBytes = 0;
+      tailFirstSeq = endSeq + from;
+      tailStart = from === 0 ? startOffset : startOffset + ends[from - 1]!;
+    }
+    for (let i = from; i < jsons.length; i++) {
+      tailJsons.push(jsons[i]!);
+      tailEnds.push(startOffset + ends[i]!);
+      tailAt.push(appendedAt);
+      tailBytes += jsons[i]!.length;
+    }
     while (tailHead < tailJsons.length && (tailBytes > limit || (!idle && tailFirstSeq < keepFrom))) {
       tailBytes -= tailJsons[tailHead]!.length;
       tailStart = tailEnds[tailHead]!;
@@ -729,10 +740,17 @@ export function fileLog(options: FileLogOptions): EventLog {
         continue;
       }
       const want = Math.min(segment.size - local, Math.max(64 * 1024, Math.min(4 * 1024 * 1024, maxBytesRead * 1.25)));
-      const buffer = Buffer.allocUnsafe(want);
-      const handle = await readHandle(segment);
-      const { bytesRead } = await handle.read(buffer, 0, want, local);
-      const data = buffer.subarray(0, bytesRead);
+      const buffer = takeReadBuffer(want);
+      let data: Buffer;
+      let handle: FileHandle;
+      try {
+        handle = await readHandle(segment);
+        const { bytesRead } = await handle.read(buffer, 0, want, local);
+        data = buffer.subarray(0, bytesRead);
+      } catch (error) {
+        giveReadBuffer(buffer);
+        throw error;
+      }
       let at = 0;
       for (;;) {
         if (out.length >= maxEvents) break;
@@ -753,16 +771,35 @@ export function fileLog(options: FileLogOptions): EventLog {
           break;
         }
         if (frame === 'corrupt') break;
-        if (out.length > 0 && size + frame.json.length > maxBytesRead) return out;
+        if (out.length > 0 && size + frame.json.length > maxBytesRead) {
+          giveReadBuffer(buffer);
+          return out;
+        }
         const message = toMessage(frame, { seq: frame.seq, offset: segment.base + local + at });
         out.push(message);
         size += frame.json.length;
         at += frame.size;
         cursor = { seq: message.seq + 1, offset: message.end };
       }
+      giveReadBuffer(buffer);
       if (size >= maxBytesRead) break;
     }
     return out;
+  }
+
+  // Read buffers, reused: decoding copies every payload into a string, so a buffer is free again as
+  // soon as its frames are decoded. A fresh multi-megabyte buffer per read left tens of megabytes of
+  // dead buffers for the collector while a backlog was delivered from disk (peak RSS).
+  const spareReadBuffers: Buffer[] = [];
+  /** A buffer of at least `bytes` (whole, never a slice of Node's shared pool, so it can be kept). */
+  function takeReadBuffer(bytes: number): Buffer {
+    const i = spareReadBuffers.findIndex((spare) => spare.length >= bytes);
+    if (i !== -1) return spareReadBuffers.splice(i, 1)[0]!;
+    return Buffer.allocUnsafeSlow(Math.max(bytes, 64 * 1024));
+  }
+  function giveReadBuffer(buffer: Buffer): void {
+    // Readers of several destinations may read at once: a few are kept, the rest left to the collector.
+    if (spareReadBuffers.length < 4) spareReadBuffers.push(buffer);
   }
 
   function toMessage(frame: DecodedFrame, at: Cursor): LocalMessage {
