@@ -214,8 +214,9 @@ describeOnEachStore('identity graph', (backend, openStore) => {
     });
     const before = await answers();
 
-    // What a database written by the version 5 code has: every table, no tp_link.
+    // What a database written by the version 5 code has: every table, no tp_link or tp_lookup_profile.
     await store.query('drop function tp_link');
+    await store.query('drop function tp_lookup_profile');
     await store.query('delete from migrations where version = 6');
     expect(await migrate(store)).toEqual([6]);
     expect(await answers()).toEqual(before);

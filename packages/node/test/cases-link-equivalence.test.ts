@@ -3,7 +3,8 @@
  * known profile) against the steps it replaced, kept here as the reference: the multi-statement
  * transaction of version 5 (tp_ensure, tp_lock_sides, tp_put_link, a review row, tp_merge, which
  * the schema still has). Random sequences of links, person's merges and unmerges run on two
- * embedded stores; every answer and, at the end, every row of the graph's tables must be equal.
+ * embedded stores; every answer and, at the end, every row of the graph's tables must be equal,
+ * and lookup() (one json value since migration 6) must answer what the version 5 rows said.
  */
 import { createManualClock } from '@touchpoint/core/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -190,6 +191,24 @@ for (const seed of [1, 2, 3, 4]) {
       counts[mine.status] = (counts[mine.status] ?? 0) + 1;
     }
     expect(await dump(subject)).toEqual(await dump(reference));
+    // lookup() as one json value (tp_lookup_profile) against the version 5 rows (tp_lookup).
+    for (const ref of refs) {
+      const k = graph.key(ref);
+      const rows = await reference.query<{
+        kind: string;
+        value: string;
+        profile_id: unknown;
+        size: unknown;
+        flag: string | null;
+      }>('select * from tp_lookup($1, $2, $3)', [k.kind, k.value, cap]);
+      const expected = rows[0] && {
+        id: num(rows[0].profile_id),
+        size: num(rows[0].size),
+        flag: rows[0].flag,
+        identities: rows.map((r) => ({ kind: r.kind, value: r.value })),
+      };
+      expect(await graph.lookup(ref), JSON.stringify(ref)).toEqual(expected);
+    }
     // The sequence reached every rule, or the comparison proved less than it claims.
     for (const status of ['merged', 'linked', 'review', 'capped', 'undone', 'same', 'unmerge'])
       expect(counts[status], `${status} in ${JSON.stringify(counts)}`).toBeGreaterThan(0);

@@ -140,6 +140,8 @@ export const graphInternals = new WeakMap<IdentityGraph, GraphInternals>();
 const num = (v: unknown) => Number(v);
 
 const LINK_SQL = 'select * from tp_link($1, $2, $3, $4, $5, $6, $7, $8)';
+// One json value shaped as a Profile (migration 6): `{ id, size, flag, identities: [{ kind, value }] }`.
+const LOOKUP_SQL = 'select tp_lookup_profile($1, $2, $3) as profile';
 
 /**
  * @example
@@ -318,21 +320,8 @@ export function createIdentityGraph(store: SqlStore, options: IdentityGraphOptio
     },
     async lookup(ref) {
       const k = key(ref);
-      const rows = await store.query<{
-        kind: string;
-        value: string;
-        profile_id: unknown;
-        size: unknown;
-        flag: string | null;
-      }>('select * from tp_lookup($1, $2, $3)', [k.kind, k.value, cap]);
-      const first = rows[0];
-      if (!first) return undefined;
-      return {
-        id: num(first.profile_id),
-        size: num(first.size),
-        flag: first.flag,
-        identities: rows.map((r) => ({ kind: r.kind, value: r.value })),
-      };
+      const [row] = await store.query<{ profile: Profile | null }>(LOOKUP_SQL, [k.kind, k.value, cap]);
+      return row?.profile ?? undefined;
     },
     async links(ref) {
       const k = key(ref);
