@@ -60,6 +60,11 @@ export function popularity(train) {
 }
 
 export const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** Mean and standard error of the per-customer difference a − b (the same customers, same order). */
+export const pairedDifference = (a, b) => {
+  const d = a.map((x, i) => x - b[i]);
+  return { mean: mean(d), se: stderr(d) };
+};
 export const stderr = (xs) => {
   const m = mean(xs);
   return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1) / xs.length);
@@ -104,7 +109,15 @@ export function evaluateRanking(split_, predict, k = 10) {
     if (nExplore > 0) explore.push(hExplore / Math.min(k, nExplore));
   }
   const stat = (xs) => ({ mean: mean(xs), se: stderr(xs), n: xs.length });
-  return { recall: stat(recall), ndcg: stat(ndcg), hr: stat(hr), repeat: stat(repeat), explore: stat(explore) };
+  return {
+    recall: stat(recall),
+    ndcg: stat(ndcg),
+    hr: stat(hr),
+    repeat: stat(repeat),
+    explore: stat(explore),
+    // Per-customer Recall@10 in the targets' order, for paired differences between methods.
+    recalls: recall,
+  };
 }
 
 function median(xs) {
