@@ -252,6 +252,29 @@ describeOnEachStore('identity graph', (backend, openStore) => {
     expect([Number(row!.profiles), Number(row!.total), Number(row!.merges)]).toEqual([1, n, n - 1]);
   });
 
+  it('stores one new identity once when several links bring it into different profiles at the same time', async () => {
+    const graph = createIdentityGraph(store);
+    const n = 8;
+    for (let i = 0; i < n; i++)
+      await graph.link({ anonymousId: `tab-${i}` }, { channel: 'zalo', id: `z-${i}` }, { reason: 'chat' });
+    // On Postgres the first to insert the email wins; the others meet it (ON CONFLICT) and take the
+    // general path, which merges their profile with the winner's.
+    const results = await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        graph.link({ anonymousId: `tab-${i}` }, { email: 'shared@x.io' }, { reason: `form ${i}` }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(n).fill('merged'));
+    const profile = await graph.lookup({ email: 'shared@x.io' });
+    expect(profile?.size).toBe(2 * n + 1);
+    expect(profile?.identities).toHaveLength(2 * n + 1);
+    const [row] = await store.query<{ profiles: unknown; total: unknown; identities: unknown; emails: unknown }>(
+      `select (select count(*) from profiles) as profiles, (select sum(size) from profiles) as total,
+        (select count(*) from identities) as identities, (select count(*) from identities where kind = 'email') as emails`,
+    );
+    expect([row!.profiles, row!.total, row!.identities, row!.emails].map(Number)).toEqual([1, 2 * n + 1, 2 * n + 1, 1]);
+  });
+
   it('refuses bad input with a clear error and writes nothing', async () => {
     const graph = createIdentityGraph(store);
     const err = (p: Promise<unknown>) => p.catch((e: unknown) => e);
