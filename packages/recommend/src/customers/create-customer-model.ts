@@ -461,6 +461,7 @@ function buildCustomerModel(
     (tallyTimes[a] === tallyTimes[b] && (tallyLast[a]! > tallyLast[b]! || (tallyLast[a] === tallyLast[b] && a < b)));
 
   const bestFirst = (a: Scored, b: Scored) => b.score - a.score || byPopularity(a.i, b.i);
+  const better = (a: Scored, b: Scored) => a.score > b.score || (a.score === b.score && byPopularity(a.i, b.i) < 0);
 
   // Per item (our index): its strongest neighbour weight in the basket model, for the bound above,
   // asked of the model item by item when first needed (a one-item query's best score is exactly
@@ -490,6 +491,8 @@ function buildCustomerModel(
 
   const rankerSettings = { queryItems: o.exploreQueryItems, exploreCandidates: o.rankerExploreCandidates };
   const shopStats = () => ({ holding, buyers, rebuyers, orders: orderCount });
+  // Feature rows of one answer, reused from answer to answer (read before the next answer).
+  let rankerRows = new Float64Array(0);
   /** The basket model's explore suggestions for the ranker (item indexes, new to the customer). */
   function suggestFor(query: number[], blocked: number[]): ExploreSuggestion[] {
     const out: ExploreSuggestion[] = [];
@@ -548,7 +551,7 @@ function buildCustomerModel(
       throw new Error('unreachable: nothing is scored without orders');
     };
     const belowShare = opts.exploreBelowShare ?? o.exploreBelowShare;
-    const scored: Scored[] = [];
+    let scored: Scored[] = [];
     if (n > 0) {
       const count = tally(orders);
       const nowDay = Math.floor((opts.now ?? orders[n - 1]!.at) / DAY_MS);
@@ -557,10 +560,10 @@ function buildCustomerModel(
       let wantExplore = !learned && (exploreWeight > 0 || slots > 0);
       const query: number[] = [];
       if (learned) {
-        const whole = new Map<number, number>();
-        for (let t = 0; t < count; t++) whole.set(tallied[t]!, tallyTimes[tallied[t]!]!);
         const trees = currentRanker();
-        const c = rankerCandidates(orders, whole, shopStats(), suggestFor, rankerSettings);
+        const cells = (count + o.rankerExploreCandidates) * RANKER_FEATURES.length;
+        if (rankerRows.length < cells) rankerRows = new Float64Array(Math.max(cells, 2 * rankerRows.length));
+        const c = rankerCandidates(orders, undefined, shopStats(), suggestFor, rankerSettings, rankerRows);
         const raw = scoreCandidates(trees, c);
         for (let r = 0; r < c.items.length; r++) {
           const i = c.items[r]!;
@@ -627,7 +630,14 @@ function buildCustomerModel(
               lastBoughtAt: orders[s.last]!.at,
             };
     }
-    scored.sort(bestFirst);
+    if (slots === 0 && scored.length > k) {
+      // Only the k best can be answered: select them instead of sorting every candidate (the
+      // same answer; a full sort copied the array and boxed every comparison's result).
+      const top: number[] = [];
+      const list = scored;
+      for (let r = 0; r < list.length; r++) offerTopK(top, k, r, (a, b) => better(list[a]!, list[b]!));
+      scored = top.map((r) => list[r]!);
+    } else scored.sort(bestFirst);
     // Reserved explore slots: the last `slots` places go to "goes with what you buy" items instead
     // of repeat items the customer bought in fewer than `belowShare` of their orders — a weak
     // repeat is about as likely as the best explore item, and only the explore item is news.

@@ -12,6 +12,7 @@
  * target order never counts towards its own features. The basket model's suggestions do not leave
  * them out (it is one fitted model): measured on the validation split, see bench/customers.mjs.
  */
+import { offerTopK } from '../recommender/top-k.js';
 import { type BoostedTrees, fitBoostedTrees, scoreBoostedTrees } from './boosted-trees.js';
 
 /** Feature names, in row order (kept in the model's JSON, so a saved ranker is checked against them). */
@@ -79,138 +80,172 @@ export interface RankerSettings {
   exploreCandidates: number;
 }
 
-const medianOf = (xs: number[]) => {
-  const s = xs.slice().sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
+/** Median of `xs`, which it sorts (by insertion: the lists are short, and Array#sort copies). */
+function medianInPlace(xs: number[]): number {
+  for (let k = 1; k < xs.length; k++) {
+    const v = xs[k]!;
+    let p = k;
+    while (p > 0 && xs[p - 1]! > v) {
+      xs[p] = xs[p - 1]!;
+      p--;
+    }
+    xs[p] = v;
+  }
+  const m = xs.length >> 1;
+  return xs.length % 2 ? xs[m]! : (xs[m - 1]! + xs[m]!) / 2;
+}
 
 /**
  * The candidates and features of a customer whose history is `prefix` (oldest first). `whole`
  * counts, per item, the orders of the customer's whole history holding it: their contribution
- * to the shop's statistics is taken out. `suggest(query, blocked)` asks the basket model.
+ * to the shop's statistics is taken out (omit it when `prefix` is the whole history).
+ * `suggest(query, blocked)` asks the basket model. `buffer`, when long enough, holds the rows
+ * (the request path reuses one). Parallel arrays, not an object per item: on the request path
+ * allocation showed up as collector pauses in the tail latency.
  */
 export function rankerCandidates(
   prefix: readonly RankerOrder[],
-  whole: ReadonlyMap<number, number>,
+  whole: ReadonlyMap<number, number> | undefined,
   shop: ShopItemStats,
   suggest: (query: number[], blocked: number[]) => ExploreSuggestion[],
   settings: RankerSettings,
+  buffer?: Float64Array,
 ): RankerCandidates {
   const n = prefix.length;
   const lastDay = prefix[n - 1]!.day;
-  const tally = new Map<number, { times: number; last: number; first: number; days: number[] }>();
+  // Per candidate row: the item, orders holding it, the last and first of them, its last day and
+  // (only once bought on two different days) its distinct days.
+  const row = new Map<number, number>();
+  const items: number[] = [];
+  const times: number[] = [];
+  const last: number[] = [];
+  const first: number[] = [];
+  const lastDayOf: number[] = [];
+  const daysOf: (number[] | undefined)[] = [];
   let repeats = 0;
   let later = 0;
   let size = 0;
-  const orderDays: number[] = [];
+  const gaps: number[] = [];
   for (let t = 0; t < n; t++) {
     const o = prefix[t]!;
     size += o.items.length;
-    if (orderDays[orderDays.length - 1] !== o.day) orderDays.push(o.day);
+    if (t > 0 && o.day !== prefix[t - 1]!.day) gaps.push(o.day - prefix[t - 1]!.day);
     for (const i of o.items) {
-      let e = tally.get(i);
+      let r = row.get(i);
       if (t > 0) {
         later++;
-        if (e) repeats++;
+        if (r !== undefined) repeats++;
       }
-      if (!e) {
-        e = { times: 0, last: 0, first: t, days: [] };
-        tally.set(i, e);
+      if (r === undefined) {
+        r = items.length;
+        row.set(i, r);
+        items.push(i);
+        times.push(0);
+        first.push(t);
+        last.push(t);
+        lastDayOf.push(o.day);
+        daysOf.push(undefined);
+      } else if (lastDayOf[r] !== o.day) {
+        const days = daysOf[r];
+        if (days) days.push(o.day);
+        else daysOf[r] = [lastDayOf[r]!, o.day];
+        lastDayOf[r] = o.day;
       }
-      e.times++;
-      e.last = t;
-      if (e.days[e.days.length - 1] !== o.day) e.days.push(o.day);
+      times[r]!++;
+      last[r] = t;
     }
   }
   const repeatRatio = later > 0 ? repeats / later : -1;
   const meanSize = size / n;
   const lastSize = prefix[n - 1]!.items.length;
-  const gaps: number[] = [];
-  for (let k = 1; k < orderDays.length; k++) gaps.push(orderDays[k]! - orderDays[k - 1]!);
-  const customerGap = gaps.length > 0 ? medianOf(gaps) : -1;
-  const lastItems = new Set(prefix[n - 1]!.items);
+  const customerGap = gaps.length > 0 ? medianInPlace(gaps) : -1;
   // The most frequent items (then the most recent, then the first learned) query the basket model.
-  const mine = [...tally.keys()];
-  const query = mine
-    .slice()
-    .sort((a, b) => tally.get(b)!.times - tally.get(a)!.times || tally.get(b)!.last - tally.get(a)!.last || a - b)
-    .slice(0, settings.queryItems);
-  const blocked = mine.filter((i) => !query.includes(i));
+  const mine = items.length;
+  const strongest: number[] = [];
+  const stronger = (a: number, b: number) =>
+    times[a]! > times[b]! ||
+    (times[a] === times[b] && (last[a]! > last[b]! || (last[a] === last[b] && items[a]! < items[b]!)));
+  for (let r = 0; r < mine; r++) offerTopK(strongest, settings.queryItems, r, stronger);
+  const query: number[] = [];
+  const inQuery = new Set<number>();
+  for (const r of strongest) {
+    query.push(items[r]!);
+    inQuery.add(r);
+  }
+  const blocked: number[] = [];
+  for (let r = 0; r < mine; r++) if (!inQuery.has(r)) blocked.push(items[r]!);
   const suggestions =
     settings.exploreCandidates > 0 ? suggest(query, blocked).slice(0, settings.exploreCandidates) : [];
-  const rows = tally.size + suggestions.length;
-  const out: RankerCandidates = {
-    items: [],
-    explore: [],
-    times: [],
-    last: [],
-    goesWith: [],
-    x: new Float64Array(rows * F),
-  };
+  // Every cell of every row is written below, so a reused buffer needs no clearing.
+  const cells = (mine + suggestions.length) * F;
+  const x = buffer && buffer.length >= cells ? buffer.subarray(0, cells) : new Float64Array(cells);
   const otherOrders = Math.max(1, shop.orders - n);
-  const item = (i: number, at: number) => {
-    const own = whole.get(i) ?? 0;
+  const describeItem = (i: number, own: number, at: number) => {
     const buyers = shop.buyers[i]! - (own > 0 ? 1 : 0);
     const rebuyers = shop.rebuyers[i]! - (own >= 2 ? 1 : 0);
-    out.x[at + 11] = (rebuyers + 1) / (buyers + 5);
-    out.x[at + 12] = buyers;
-    out.x[at + 13] = (shop.holding[i]! - own) / otherOrders;
+    x[at + 11] = (rebuyers + 1) / (buyers + 5);
+    x[at + 12] = buyers;
+    x[at + 13] = (shop.holding[i]! - own) / otherOrders;
   };
-  let r = 0;
-  for (const [i, e] of tally) {
-    const at = r++ * F;
-    const x = out.x;
-    const interval = e.days.length >= 2 ? medianOf(e.days.slice(1).map((d, k) => d - e.days[k]!)) : -1;
-    const since = lastDay - e.days[e.days.length - 1]!;
-    const expectedGap = customerGap > 0 ? customerGap : 45;
-    x[at] = e.times / n;
-    x[at + 1] = e.times;
+  const expectedGap = customerGap > 0 ? customerGap : 45;
+  for (let r = 0; r < mine; r++) {
+    const at = r * F;
+    const i = items[r]!;
+    const days = daysOf[r];
+    let interval = -1;
+    if (days) {
+      const own: number[] = [];
+      for (let k = 1; k < days.length; k++) own.push(days[k]! - days[k - 1]!);
+      interval = medianInPlace(own);
+    }
+    const since = lastDay - lastDayOf[r]!;
+    x[at] = times[r]! / n;
+    x[at + 1] = times[r]!;
     x[at + 2] = n;
-    x[at + 3] = n - 1 - e.last;
+    x[at + 3] = n - 1 - last[r]!;
     x[at + 4] = since;
     x[at + 5] = interval;
     x[at + 6] = (since + expectedGap) / (interval > 0 ? interval : expectedGap);
     x[at + 7] = repeatRatio;
     x[at + 8] = meanSize;
     x[at + 9] = lastSize;
-    x[at + 10] = lastItems.has(i) ? 1 : 0;
-    item(i, at);
+    x[at + 10] = last[r] === n - 1 ? 1 : 0;
+    describeItem(i, whole ? (whole.get(i) ?? 0) : times[r]!, at);
     x[at + 14] = 0;
     x[at + 15] = -1;
     x[at + 16] = 0;
     x[at + 17] = customerGap;
-    x[at + 18] = e.first / n;
-    out.items.push(i);
-    out.explore.push(false);
-    out.times.push(e.times);
-    out.last.push(e.last);
-    out.goesWith.push(undefined);
+    x[at + 18] = first[r]! / n;
   }
-  suggestions.forEach((s, rank) => {
-    const at = r++ * F;
-    const x = out.x;
+  const explore: boolean[] = new Array<boolean>(mine).fill(false);
+  const goesWith: (string[] | undefined)[] = new Array<string[] | undefined>(mine).fill(undefined);
+  for (let k = 0; k < suggestions.length; k++) {
+    const s = suggestions[k]!;
+    const at = (mine + k) * F;
     x[at] = 0;
     x[at + 1] = 0;
     x[at + 2] = n;
-    for (const k of [3, 4, 5, 6]) x[at + k] = -1;
+    x[at + 3] = -1;
+    x[at + 4] = -1;
+    x[at + 5] = -1;
+    x[at + 6] = -1;
     x[at + 7] = repeatRatio;
     x[at + 8] = meanSize;
     x[at + 9] = lastSize;
     x[at + 10] = 0;
-    item(s.i, at);
+    describeItem(s.i, whole ? (whole.get(s.i) ?? 0) : 0, at);
     x[at + 14] = s.score;
-    x[at + 15] = rank;
+    x[at + 15] = k;
     x[at + 16] = 1;
     x[at + 17] = customerGap;
     x[at + 18] = -1;
-    out.items.push(s.i);
-    out.explore.push(true);
-    out.times.push(0);
-    out.last.push(0);
-    out.goesWith.push(s.goesWith);
-  });
-  return out;
+    items.push(s.i);
+    explore.push(true);
+    times.push(0);
+    last.push(0);
+    goesWith.push(s.goesWith);
+  }
+  return { items, explore, times, last, goesWith, x };
 }
 
 /** Scores every candidate with the ranker: the probability (log-odds) that it is in the next order. */
