@@ -52,10 +52,13 @@ export interface ForwarderOptions<C extends TouchpointDefinitions | undefined = 
   maxQueueEvents?: number;
   /**
    * JSON bytes `track()`/`enqueue()` hold on their way into the log before they say "slow down"
-   * (`false`, the event is kept), whichever of this and `maxQueueEvents` comes first (default 1 MiB).
-   * A producer that waits then hands the log smaller batches sooner: its events are garbage
-   * before the collector moves them to the old generation, which is what a backlog's peak RSS is
-   * made of. Refusal is still at 10 × `maxQueueEvents` events.
+   * (`false`, the event is kept), whichever of this and `maxQueueEvents` comes first (default 512 KiB).
+   * A producer that waits hands the log batches of about this size, and between two of them the
+   * event loop runs the deliveries. Measured with a tight `track()` loop (`pnpm bench`): at 1 MiB
+   * the loop starved its deliveries (a third of the events delivered when it ended, the rest read
+   * back from disk afterwards); at 64–128 KiB every append waited on its own fsync; 256 KiB was the
+   * fastest but held a backlog's peak RSS near 200 MB, 512 KiB well under it. Refusal is still at
+   * 10 × `maxQueueEvents` events.
    */
   maxQueueBytes?: number;
   /** Rules that act on events as they arrive, e.g. `feedbackAlert`. */
@@ -80,7 +83,7 @@ export const FORWARDER_DEFAULTS = {
   concurrency: 4,
   timeoutMs: 15_000,
   maxQueueEvents: 10_000,
-  maxQueueBytes: 1024 * 1024,
+  maxQueueBytes: 512 * 1024,
 } as const;
 
 function positive(value: unknown, field: string, integer = true): void {

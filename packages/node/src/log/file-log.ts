@@ -79,9 +79,11 @@ const TAIL_BYTES = 16 * 1024 * 1024;
  * What the tail cache keeps when no open reader is inside it (every one is behind, reading from
  * disk, or there is none): enough for a reader to meet it when it catches up, no more. Keeping
  * 16 MiB of strings that no reader will take from memory only made the heap — and with V8's
- * growth factor, peak RSS — several times larger while a destination was down.
+ * growth factor, peak RSS — several times larger while a destination was down. About one append
+ * of the forwarder's (its `maxQueueBytes`): every string kept longer is one more the collector
+ * moves to the old generation.
  */
-const TAIL_IDLE_BYTES = 1024 * 1024;
+const TAIL_IDLE_BYTES = 256 * 1024;
 /** Largest write buffer kept for reuse (a bigger group commit gets a buffer of its own). */
 const WRITE_SCRATCH_MAX = 16 * 1024 * 1024;
 /** Stands for an erased event in the tail cache. */
