@@ -321,6 +321,11 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
   let held: string[] = [];
   // JSON length (UTF-16 units, close enough to bytes for a watermark) of what `held` holds.
   let heldBytes = 0;
+  const lengthOf = (jsons: readonly string[]): number => {
+    let n = 0;
+    for (const json of jsons) n += json.length;
+    return n;
+  };
   let sending: string[] = [];
   let appending: Promise<void> | undefined;
   // The chunk being appended now (an erase waits for it, then erases it from the log).
@@ -351,7 +356,7 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
       const count = Math.min(chunk, held.length);
       sending = held.slice(0, count);
       held = held.slice(count);
-      for (const json of sending) heldBytes -= json.length;
+      heldBytes -= lengthOf(sending);
       notifyCapacity();
       const jsons = sending;
       currentAppend = log.append(jsons);
@@ -365,7 +370,7 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
       }
       // Not taken: back in front of anything newer.
       held = sending.concat(held);
-      for (const json of sending) heldBytes += json.length;
+      heldBytes += lengthOf(sending);
       sending = [];
       if (result.reason === 'full' && count > 1) {
         chunk = Math.max(1, count >> 1);
@@ -495,8 +500,7 @@ export function createForwarder<C extends TouchpointDefinitions | undefined = un
     }
     if (messageIds.length > 0) {
       held = keep;
-      heldBytes = 0;
-      for (const json of keep) heldBytes += json.length;
+      heldBytes = lengthOf(keep);
       notifyCapacity();
     }
     return { erased: messageIds.length, messageIds };

@@ -743,47 +743,41 @@ export function fileLog(options: FileLogOptions): EventLog {
       }
       const want = Math.min(segment.size - local, Math.max(64 * 1024, Math.min(4 * 1024 * 1024, maxBytesRead * 1.25)));
       const buffer = takeReadBuffer(want);
-      let data: Buffer;
-      let handle: FileHandle;
+      // One place gives the buffer back, whichever way this read ends (a throw included).
       try {
-        handle = await readHandle(segment);
+        const handle = await readHandle(segment);
         const { bytesRead } = await handle.read(buffer, 0, want, local);
-        data = buffer.subarray(0, bytesRead);
-      } catch (error) {
-        giveReadBuffer(buffer);
-        throw error;
-      }
-      let at = 0;
-      for (;;) {
-        if (out.length >= maxEvents) break;
-        const frame = decodeFrame(data, at, false);
-        if (frame === 'short') {
-          if (at === 0) {
-            // One frame larger than the read: read exactly it.
-            const length = data.length >= 4 ? data.readUInt32LE(0) : 0;
-            const whole = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
-            await handle.read(whole, 0, whole.length, local);
-            const big = decodeFrame(whole, 0, false);
-            if (typeof big !== 'string') {
-              out.push(toMessage(big, cursor));
-              size += big.json.length;
-              cursor = { seq: big.seq + 1, offset: out[out.length - 1]!.end };
+        const data = buffer.subarray(0, bytesRead);
+        let at = 0;
+        for (;;) {
+          if (out.length >= maxEvents) break;
+          const frame = decodeFrame(data, at, false);
+          if (frame === 'short') {
+            if (at === 0) {
+              // One frame larger than the read: read exactly it.
+              const length = data.length >= 4 ? data.readUInt32LE(0) : 0;
+              const whole = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
+              await handle.read(whole, 0, whole.length, local);
+              const big = decodeFrame(whole, 0, false);
+              if (typeof big !== 'string') {
+                out.push(toMessage(big, cursor));
+                size += big.json.length;
+                cursor = { seq: big.seq + 1, offset: out[out.length - 1]!.end };
+              }
             }
+            break;
           }
-          break;
+          if (frame === 'corrupt') break;
+          if (out.length > 0 && size + frame.json.length > maxBytesRead) return out;
+          const message = toMessage(frame, { seq: frame.seq, offset: segment.base + local + at });
+          out.push(message);
+          size += frame.json.length;
+          at += frame.size;
+          cursor = { seq: message.seq + 1, offset: message.end };
         }
-        if (frame === 'corrupt') break;
-        if (out.length > 0 && size + frame.json.length > maxBytesRead) {
-          giveReadBuffer(buffer);
-          return out;
-        }
-        const message = toMessage(frame, { seq: frame.seq, offset: segment.base + local + at });
-        out.push(message);
-        size += frame.json.length;
-        at += frame.size;
-        cursor = { seq: message.seq + 1, offset: message.end };
+      } finally {
+        giveReadBuffer(buffer);
       }
-      giveReadBuffer(buffer);
       if (size >= maxBytesRead) break;
     }
     return out;
