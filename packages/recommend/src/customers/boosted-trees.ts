@@ -41,24 +41,20 @@ export function scoreBoostedTrees(model: BoostedTrees, x: ArrayLike<number>, off
   return s;
 }
 
-/** Bin edges per feature: up to `bins - 1` distinct quantile cut points of its values. */
-function binEdges(x: Float64Array, rows: number, features: number, bins: number): number[][] {
-  const edges: number[][] = [];
+/** Bin edges of feature `f`: up to `bins - 1` distinct quantile cut points of its values. */
+function binEdges(x: Float64Array, rows: number, features: number, f: number, bins: number): number[] {
   const column = new Float64Array(rows);
-  for (let f = 0; f < features; f++) {
-    for (let r = 0; r < rows; r++) column[r] = x[r * features + f]!;
-    column.sort();
-    const cuts: number[] = [];
-    const top = column[rows - 1]!;
-    for (let b = 1; b < bins; b++) {
-      // `<= cut` goes left: a cut at the value at each quantile keeps equal values together, and
-      // a value shared by many rows takes one bin however many quantiles it spans.
-      const cut = column[Math.floor((b * rows) / bins)]!;
-      if (cut < top && (cuts.length === 0 || cut > cuts[cuts.length - 1]!)) cuts.push(cut);
-    }
-    edges.push(cuts);
+  for (let r = 0; r < rows; r++) column[r] = x[r * features + f]!;
+  column.sort();
+  const cuts: number[] = [];
+  const top = column[rows - 1]!;
+  for (let b = 1; b < bins; b++) {
+    // `<= cut` goes left: a cut at the value at each quantile keeps equal values together, and
+    // a value shared by many rows takes one bin however many quantiles it spans.
+    const cut = column[Math.floor((b * rows) / bins)]!;
+    if (cut < top && (cuts.length === 0 || cut > cuts[cuts.length - 1]!)) cuts.push(cut);
   }
-  return edges;
+  return cuts;
 }
 
 /**
@@ -74,13 +70,42 @@ export function fitBoostedTrees(
   features: number,
   options: BoostedTreesOptions = {},
 ): BoostedTrees {
+  return runToEnd(fitBoostedTreesInSteps(x, labels, rows, features, options));
+}
+
+/** Runs a stepwise computation to its end in one go (the synchronous, exact path). */
+export function runToEnd<T>(steps: Generator<unknown, T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `fitBoostedTrees` in steps: the generator pauses after each feature's binning, after each
+ * tree's gradient pass and after each level of a tree, so a caller can give the event loop back
+ * between steps (each step touches every row at most once). The same steps run to the end give
+ * the same trees as `fitBoostedTrees`. It reads `x` and `labels` across steps: they must not
+ * change until it is done.
+ */
+export function* fitBoostedTreesInSteps(
+  x: Float64Array,
+  labels: ArrayLike<number>,
+  rows: number,
+  features: number,
+  options: BoostedTreesOptions = {},
+): Generator<void, BoostedTrees> {
   const trees = options.trees ?? 100;
   const depth = options.depth ?? 4;
   const rate = options.learningRate ?? 0.1;
   const minLeaf = options.minLeafWeight ?? 5;
   const l2 = options.l2 ?? 1;
   const bins = Math.min(255, Math.max(2, options.bins ?? 32));
-  const edges = binEdges(x, rows, features, bins);
+  const edges: number[][] = [];
+  for (let f = 0; f < features; f++) {
+    edges.push(binEdges(x, rows, features, f, bins));
+    yield;
+  }
   // Bucketed features, row-major: one pass over a node's rows fills every feature's histogram.
   const binned = new Uint8Array(rows * features);
   for (let f = 0; f < features; f++) {
@@ -97,6 +122,7 @@ export function fitBoostedTrees(
       binned[r * features + f] = lo;
     }
   }
+  yield;
   let positives = 0;
   for (let r = 0; r < rows; r++) positives += labels[r]! > 0 ? 1 : 0;
   const prior = Math.min(1 - 1e-6, Math.max(1e-6, positives / Math.max(1, rows)));
@@ -135,6 +161,7 @@ export function fitBoostedTrees(
       h0 += hess[r]!;
       order[r] = r;
     }
+    yield;
     const tree: BoostedTrees['trees'][number] = { feature: [-1], threshold: [0], left: [0], right: [0], value: [0] };
     interface Open {
       node: number;
@@ -214,6 +241,7 @@ export function fitBoostedTrees(
         );
       }
       level = next;
+      yield;
     }
     for (const leaf of leaves) {
       const v = (-rate * leaf.G) / (leaf.H + l2);

@@ -39,6 +39,7 @@ describe('createCustomerModel', () => {
   it("puts the customer's own regulars first and explains them", () => {
     const model = createCustomerModel();
     model.learnOrders(shopOrders());
+    model.fitRanker();
     const next = model.predictNextBasket('c0', { k: 3 });
     expect(next[0]).toMatchObject({ item: 'beans', kind: 'repeat' });
     expect(next[0]!.because).toMatch(/^you buy this about every 3 weeks; last time/);
@@ -177,6 +178,7 @@ describe('createCustomerModel', () => {
     const orders = shopOrders();
     const batch = createCustomerModel();
     batch.learnOrders(orders);
+    batch.fitRanker();
     const incremental = createCustomerModel({ rankerRefitShare: 0 });
     const shuffled = orders.slice().reverse();
     for (let i = 0; i < shuffled.length; i += 50) {
@@ -192,7 +194,7 @@ describe('createCustomerModel', () => {
     const cut = Math.floor(orders.length * 0.95);
     const model = createCustomerModel({ rankerRefitShare: 0.1 });
     model.learnOrders(orders.slice(0, cut));
-    model.predictNextBasket('c0');
+    model.fitRanker();
     const fitted = JSON.stringify(model.toJSON().ranker);
     model.learnOrders(orders.slice(cut)); // 5% new: the ranker stays
     model.predictNextBasket('c0');
@@ -207,7 +209,7 @@ describe('createCustomerModel', () => {
 
   it('learned ranker: forget refits without the customer, and the JSON drops the old fit', () => {
     const orders = shopOrders();
-    const model = createCustomerModel();
+    const model = createCustomerModel({ rankerRefitShare: 0 });
     model.learnOrders(orders);
     model.predictNextBasket('c2');
     expect(model.toJSON().ranker).toBeDefined();
@@ -215,6 +217,7 @@ describe('createCustomerModel', () => {
     expect(model.toJSON().ranker).toBeUndefined(); // fitted with c0's orders: not kept
     const without = createCustomerModel();
     without.learnOrders(orders.filter((o) => o.customer !== 'c0'));
+    without.fitRanker();
     expect(model.predictNextBasket('c2')).toEqual(without.predictNextBasket('c2'));
     expect(model.toJSON().ranker).toEqual(without.toJSON().ranker);
   });
@@ -232,7 +235,7 @@ describe('createCustomerModel', () => {
     // The learned ranker travels in the JSON: the copy answers without refitting.
     const learned = createCustomerModel();
     learned.learnOrders(shopOrders());
-    learned.predictNextBasket('c0');
+    learned.fitRanker();
     const json = learned.toJSON();
     expect(json.ranker?.trees.trees.length).toBe(50);
     const restored = customerModelFromJSON(JSON.stringify(json));

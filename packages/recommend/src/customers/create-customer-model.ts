@@ -17,13 +17,17 @@ import { TouchpointConfigError, type TouchpointEvent } from '@touchpoint/core';
 import { createRecommender } from '../recommender/create-recommender.js';
 import { offerTopK } from '../recommender/top-k.js';
 import type { Interaction, RecommendModel } from '../recommender/types.js';
-import type { BoostedTrees } from './boosted-trees.js';
+import { createBackgroundFit } from './background-fit.js';
+import { type BoostedTrees, runToEnd } from './boosted-trees.js';
 import {
   type ExploreSuggestion,
-  fitNextBasketRanker,
+  type FittedRankers,
+  fitNextBasketRankersInSteps,
   RANKER_FEATURES,
+  type RankerOrder,
   rankerCandidates,
   scoreCandidates,
+  VISIT_RANKER_FEATURES,
 } from './next-basket-ranker.js';
 import {
   agoPhrase,
@@ -45,7 +49,9 @@ import type {
   DueItem,
   NextBasketItem,
   NextOrderEstimate,
+  RankerStatus,
 } from './types.js';
+import { createDailySales, type DailySales } from './visit-sales.js';
 
 /** Defaults, chosen on the validation split of ../shared/data/onlineretail-customers (bench/). */
 export const CUSTOMER_MODEL_DEFAULTS = {
@@ -57,6 +63,7 @@ export const CUSTOMER_MODEL_DEFAULTS = {
   rankerMaxTargets: 5000,
   rankerExploreCandidates: 10,
   rankerRefitShare: 0.1,
+  rankerAtVisit: false,
   exploreWeight: 0.05,
   exploreSlots: 0,
   exploreBelowShare: 0.25,
@@ -87,6 +94,12 @@ export interface PredictNextBasketOptions {
   exploreBelowShare?: number;
   /** Overrides the model's `ranker` for this answer. */
   ranker?: 'learned' | 'frequency';
+  /**
+   * "At the visit": the customer is in the shop now, at this time (epoch ms or ISO 8601), and the
+   * learned ranker also weighs what sold in the days before it (needs `rankerAtVisit: true`).
+   * Only orders of other customers on days before the visit count. It also sets `now`.
+   */
+  at?: number | string;
 }
 
 export interface DueItemsOptions {
@@ -143,14 +156,33 @@ export interface CustomerModel {
   /** Orders, compactly, for `customerModelFromJSON` (answers are identical after the round trip). */
   toJSON(): CustomerModelJSON;
   /**
-   * Fits the learned next-basket ranker now, on every order learned so far. It also refits by
-   * itself on the next answer that needs it once `rankerRefitShare` of the orders are new since
-   * the last fit, and after `forget` (so an erased customer leaves nothing in it).
+   * Fits the learned next-basket ranker now, in one go, on every order learned so far (exact:
+   * the same trees as a model that learned everything at once; it blocks for the whole fit, which
+   * takes seconds at 100k customers — for tests, batch jobs and start-up). Without it the model
+   * fits by itself in the background (`refitRanker`) when an answer finds no trees, finds
+   * `rankerRefitShare` of the orders new since the last fit, or follows a `forget`.
    * @example
-   * customers.learnOrders(todaysOrders);
-   * customers.fitRanker(); // e.g. nightly, off the request path
+   * customers.learnOrders(historicOrders);
+   * customers.fitRanker(); // before the server takes requests
    */
   fitRanker(): void;
+  /**
+   * Refits the learned ranker in the background: the fit gives the event loop back between
+   * small steps (a few milliseconds each), answers meanwhile use the current trees (or, with none
+   * or after a `forget`, the frequency ranker), and concurrent calls share one refit. Resolves
+   * when the new trees answer; rejects with the fit's error (also reported to `onError` and kept
+   * in `rankerStatus()`).
+   * @example
+   * customers.learnOrders(todaysOrders);
+   * await customers.refitRanker();
+   */
+  refitRanker(): Promise<void>;
+  /**
+   * What the learned ranker answers with now, and how its refits went.
+   * @example
+   * customers.rankerStatus(); // { answersWith: 'learned', state: 'fitted', … }
+   */
+  rankerStatus(): RankerStatus;
   /** The basket model that supplies explore suggestions (refitted if needed). */
   basketModel(): RecommendModel;
   readonly customerCount: number;
@@ -231,6 +263,10 @@ function resolveOptions(o: CustomerModelOptions) {
   );
   check('rankerLearningRate', v.rankerLearningRate, v.rankerLearningRate > 0 && v.rankerLearningRate <= 1, 'in (0, 1]');
   check('rankerRefitShare', v.rankerRefitShare, v.rankerRefitShare >= 0, 'a non-negative number');
+  if (typeof v.rankerAtVisit !== 'boolean')
+    throw new TouchpointConfigError('rankerAtVisit', `must be true or false, got ${String(v.rankerAtVisit)}`);
+  if (v.onError !== undefined && typeof v.onError !== 'function')
+    throw new TouchpointConfigError('onError', `must be a function, got ${typeof v.onError}`);
   if (v.gapSpread !== undefined) check('gapSpread', v.gapSpread, v.gapSpread > 0, 'a positive number');
   return v;
 }
@@ -249,8 +285,15 @@ export function createCustomerModel(options: CustomerModelOptions = {}): Custome
 /** A ranker restored from JSON, with the count of orders changed since it was fitted. */
 interface SavedRanker {
   trees: BoostedTrees;
+  visitTrees: BoostedTrees | undefined;
   changedSince: number;
   fittedOn: number;
+}
+
+/** A finished fit and what it was fitted on: orders then, and the count of changes then. */
+interface RankerFit extends FittedRankers {
+  fittedOn: number;
+  basis: number;
 }
 
 /** A customer model, optionally restored from JSON: its orders, then the ranker fitted on them. */
@@ -274,11 +317,16 @@ function buildCustomerModel(
   // "how often do buyers buy it again"), kept exact through learnOrders and forget.
   const buyers: number[] = [];
   const rebuyers: number[] = [];
-  // The learned ranker, the orders it was fitted on, and the orders learned or forgotten since.
-  let ranker: BoostedTrees | undefined;
+  // The learned rankers (none before the first fit and after a `forget`), the orders they were
+  // fitted on, and the count of learned orders (`changes`) when their fit read the data.
+  let rankers: FittedRankers | undefined;
   let rankerFittedOn = 0;
-  let changedSinceFit = 0;
-  let rankerErased = false;
+  let changes = 0;
+  let fitBasis = 0;
+  // A background fit that failed is retried by answers only once the orders change again.
+  let failedAt = -1;
+  // "At the visit": the shop's orders per item and day (only with `rankerAtVisit`).
+  const sales: DailySales | undefined = o.rankerAtVisit ? createDailySales() : undefined;
   const customers = new Map<string, Order[]>();
   let orderCount = 0;
   let autoKey = 0;
@@ -330,11 +378,13 @@ function buildCustomerModel(
       orders.splice(p, 0, order);
       orderCount++;
     }
-    changedSinceFit++;
+    changes++;
+    const added: number[] = [];
     for (const id of items) {
       const i = intern(id);
       if (!order.items.includes(i)) {
         order.items.push(i);
+        added.push(i);
         holding[i]!++;
         let times = 0;
         for (const x of orders) if (x.items.includes(i)) times++;
@@ -342,6 +392,7 @@ function buildCustomerModel(
         else if (times === 2) rebuyers[i]!++;
       }
     }
+    sales?.add(order.day, added, 1);
     // The basket model learns in one batch when it is next needed (much faster than per order).
     const basketId = `${x.customer}\u0000${order.key}`;
     for (const item of items)
@@ -494,33 +545,84 @@ function buildCustomerModel(
   // Feature rows of one answer, reused from answer to answer (read before the next answer).
   let rankerRows = new Float64Array(0);
   /** The basket model's explore suggestions for the ranker (item indexes, new to the customer). */
-  function suggestFor(query: number[], blocked: number[]): ExploreSuggestion[] {
-    const out: ExploreSuggestion[] = [];
-    if (query.length === 0 || o.rankerExploreCandidates === 0) return out;
-    const suggestions = basketModel().recommend({
-      items: query.map((i) => ids[i]!),
-      exclude: blocked.map((i) => ids[i]!),
-      k: o.rankerExploreCandidates,
-      fillWithPopular: false,
-    });
-    for (const r of suggestions) {
-      const i = index.get(r.item);
-      if (i !== undefined && r.score > 0) out.push({ i, score: r.score, goesWith: r.because });
+  function suggestFrom(model: RecommendModel | undefined) {
+    return (query: number[], blocked: number[]): ExploreSuggestion[] => {
+      const out: ExploreSuggestion[] = [];
+      if (!model || query.length === 0 || o.rankerExploreCandidates === 0) return out;
+      const suggestions = model.recommend({
+        items: query.map((i) => ids[i]!),
+        exclude: blocked.map((i) => ids[i]!),
+        k: o.rankerExploreCandidates,
+        fillWithPopular: false,
+      });
+      for (const r of suggestions) {
+        const i = index.get(r.item);
+        if (i !== undefined && r.score > 0) out.push({ i, score: r.score, goesWith: r.because });
+      }
+      return out;
+    };
+  }
+
+  /** Customers in a fixed order that does not depend on the order of learning (a hash, so a capped sample is not the alphabetically first customers). */
+  function hashOrder(): string[] {
+    const names = [...customers.keys()];
+    if (names.length >= 2 ** 21)
+      return names
+        .map((c) => [hashOf(c), c] as const)
+        .sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+        .map((x) => x[1]);
+    // Hash and position packed in one float and sorted as a typed array: at 100k customers the
+    // sort of [hash, name] pairs alone held the event loop for tens of milliseconds.
+    const keys = new Float64Array(names.length);
+    for (let k = 0; k < names.length; k++) keys[k] = hashOf(names[k]!) * 2 ** 21 + k;
+    keys.sort();
+    const out = new Array<string>(names.length);
+    for (let k = 0; k < keys.length; k++) out[k] = names[keys[k]! % 2 ** 21]!;
+    // Equal hashes go by name, as in the plain sort (rare).
+    for (let k = 1; k < keys.length; k++) {
+      if (Math.floor(keys[k]! / 2 ** 21) !== Math.floor(keys[k - 1]! / 2 ** 21)) continue;
+      let end = k + 1;
+      while (end < keys.length && Math.floor(keys[end]! / 2 ** 21) === Math.floor(keys[k]! / 2 ** 21)) end++;
+      const run = out.slice(k - 1, end).sort();
+      for (let j = 0; j < run.length; j++) out[k - 1 + j] = run[j]!;
+      k = end - 1;
     }
     return out;
   }
-  function fitRanker(): void {
-    // Customers in a fixed order that does not depend on the order of learning (a hash, so a
-    // capped sample is not the alphabetically first customers).
-    const names = [...customers.keys()]
-      .map((c) => [hashOf(c), c] as const)
-      .sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-    ranker = fitNextBasketRanker(
-      (function* () {
-        for (const [, c] of names) yield customers.get(c)!;
-      })(),
-      shopStats(),
-      suggestFor,
+
+  /**
+   * The rankers' fit in steps. Its first step copies what it reads — the sampled customers'
+   * orders and the shop's item counts — and takes the basket model of now, so orders learned
+   * while it runs in the background do not mix into it; erasures restart it (background-fit.ts).
+   * The daily sales of the "at the visit" ranker are read live (copying them would cost more
+   * than the fit): an order learned meanwhile may count in a later target's features.
+   */
+  function* rankerFitSteps(): Generator<void, RankerFit> {
+    const basis = changes;
+    const fittedOn = orderCount;
+    const model = o.rankerExploreCandidates > 0 ? basketModel() : undefined;
+    const names = hashOrder();
+    yield;
+    const sample: RankerOrder[][] = [];
+    let targets = 0;
+    for (const c of names) {
+      if (targets >= o.rankerMaxTargets) break;
+      const orders = customers.get(c)!;
+      if (orders.length < 2) continue;
+      targets += Math.min(o.rankerTargets, orders.length - 1);
+      sample.push(orders.map((x) => ({ day: x.day, items: x.items.slice() })));
+    }
+    const shop = {
+      holding: Int32Array.from(holding),
+      buyers: Int32Array.from(buyers),
+      rebuyers: Int32Array.from(rebuyers),
+      orders: orderCount,
+    };
+    yield;
+    const fitted = yield* fitNextBasketRankersInSteps(
+      sample,
+      shop,
+      suggestFrom(model),
       {
         ...rankerSettings,
         targetsPerCustomer: o.rankerTargets,
@@ -529,14 +631,62 @@ function buildCustomerModel(
         depth: o.rankerDepth,
         learningRate: o.rankerLearningRate,
       },
+      sales,
     );
-    rankerFittedOn = orderCount;
-    changedSinceFit = 0;
-    rankerErased = false;
+    return { ...fitted, fittedOn, basis };
   }
-  function currentRanker(): BoostedTrees {
-    if (!ranker || rankerErased || changedSinceFit > o.rankerRefitShare * rankerFittedOn) fitRanker();
-    return ranker!;
+  function applyFit(fit: RankerFit): void {
+    // A background fit that read older data than the trees answering now is not applied.
+    if (rankers && fit.basis < fitBasis) return;
+    rankers = { ahead: fit.ahead, visit: fit.visit };
+    rankerFittedOn = fit.fittedOn;
+    fitBasis = fit.basis;
+  }
+  const background = createBackgroundFit<RankerFit>({
+    steps: rankerFitSteps,
+    apply: applyFit,
+    onError: (error) => {
+      failedAt = changes;
+      o.onError?.(error);
+    },
+  });
+  function fitRanker(): void {
+    background.restart(); // a running background fit would read older data: it starts over
+    applyFit(runToEnd(rankerFitSteps()));
+    failedAt = -1;
+  }
+  async function refitRanker(): Promise<void> {
+    await background.start();
+    const error = background.status().lastError;
+    if (error !== undefined) throw error;
+  }
+  function stale(): boolean {
+    return !rankers || changes - fitBasis > o.rankerRefitShare * rankerFittedOn;
+  }
+  /** The trees to answer with now; undefined: none usable yet (the frequency ranker answers). */
+  function currentRankers(): FittedRankers | undefined {
+    if (!stale()) return rankers;
+    // Refit on every change: in one go, so incremental learning equals a batch fit exactly.
+    if (o.rankerRefitShare === 0) {
+      fitRanker();
+      return rankers;
+    }
+    // Otherwise in the background; the trees of the last fit are still a valid model meanwhile.
+    if (!background.status().running && failedAt !== changes) void background.start();
+    return rankers;
+  }
+  function rankerStatus(): RankerStatus {
+    const b = background.status();
+    return {
+      answersWith: rankers ? 'learned' : 'frequency',
+      state: b.running ? 'refitting' : !rankers ? 'unfitted' : stale() ? 'stale' : 'fitted',
+      fittedOn: rankers ? rankerFittedOn : 0,
+      changedSince: rankers ? changes - fitBasis : changes,
+      backgroundRefits: b.completed,
+      lastRefitSteps: b.lastSteps,
+      lastRefitLongestStepMs: b.lastLongestStepMs,
+      lastError: b.lastError,
+    };
   }
 
   function predictNextBasket(customer: string, opts: PredictNextBasketOptions = {}): NextBasketItem[] {
@@ -552,18 +702,29 @@ function buildCustomerModel(
     };
     const belowShare = opts.exploreBelowShare ?? o.exploreBelowShare;
     let scored: Scored[] = [];
+    const visitAt = opts.at === undefined ? undefined : toTime(opts.at);
+    if (visitAt !== undefined) {
+      check('at', visitAt, Number.isFinite(visitAt), 'a time (epoch ms or ISO 8601)');
+      if (!sales) throw new TouchpointConfigError('at', 'needs createCustomerModel({ rankerAtVisit: true })');
+    }
     if (n > 0) {
       const count = tally(orders);
-      const nowDay = Math.floor((opts.now ?? orders[n - 1]!.at) / DAY_MS);
+      const nowDay = Math.floor((opts.now ?? visitAt ?? orders[n - 1]!.at) / DAY_MS);
       const exploreWeight = opts.exploreWeight ?? o.exploreWeight;
-      const learned = (opts.ranker ?? o.ranker) === 'learned';
+      // Without usable trees (before the first fit, after a forget) the frequency ranker answers
+      // while they are fitted in the background.
+      const fitted = (opts.ranker ?? o.ranker) === 'learned' ? currentRankers() : undefined;
+      const visit = visitAt !== undefined && sales ? { day: Math.floor(visitAt / DAY_MS), sales } : undefined;
+      const trees = visit ? fitted?.visit : fitted?.ahead;
+      const learned = trees !== undefined;
       let wantExplore = !learned && (exploreWeight > 0 || slots > 0);
       const query: number[] = [];
-      if (learned) {
-        const trees = currentRanker();
-        const cells = (count + o.rankerExploreCandidates) * RANKER_FEATURES.length;
+      if (trees) {
+        const width = visit ? VISIT_RANKER_FEATURES.length : RANKER_FEATURES.length;
+        const cells = (count + o.rankerExploreCandidates) * width;
         if (rankerRows.length < cells) rankerRows = new Float64Array(Math.max(cells, 2 * rankerRows.length));
-        const c = rankerCandidates(orders, undefined, shopStats(), suggestFor, rankerSettings, rankerRows);
+        const suggest = suggestFrom(o.rankerExploreCandidates > 0 ? basketModel() : undefined);
+        const c = rankerCandidates(orders, undefined, shopStats(), suggest, rankerSettings, rankerRows, visit);
         const raw = scoreCandidates(trees, c);
         for (let r = 0; r < c.items.length; r++) {
           const i = c.items[r]!;
@@ -713,8 +874,11 @@ function buildCustomerModel(
       if (t >= 2) rebuyers[i]!--;
     }
     customers.delete(customer);
-    // The ranker was fitted on this customer's orders too: refit before its next answer.
-    rankerErased = true;
+    for (const x of orders) sales?.add(x.day, x.items, -1);
+    // The trees were fitted on this customer's orders too: they never answer again, and a
+    // background fit that may have read them starts over.
+    rankers = undefined;
+    background.restart();
     orderCount -= orders.length;
     pendingInteractions = pendingInteractions.filter((x) => x.subject !== customer);
     recommender.forget(customer);
@@ -738,31 +902,34 @@ function buildCustomerModel(
     const list: CustomerModelJSON['customers'] = [];
     for (const [customer, orders] of customers)
       list.push([customer, orders.map((x) => [x.at, x.orderId ?? null, x.items.map(ref)])]);
+    const { onError: _callback, ...plain } = options;
     const json: CustomerModelJSON = {
       format: 'touchpoint-customers',
       version: 1,
-      options: { ...options },
+      options: plain,
       items,
       customers: list,
     };
-    // The fitted ranker travels too (a restored model answers the same without refitting); an
-    // erased customer's ranker does not (it is refitted on the next answer either way).
-    if (ranker && !rankerErased)
+    // The fitted ranker travels too (a restored model answers the same without refitting); after
+    // a `forget` there is none to carry until the refit is done.
+    if (rankers) {
       json.ranker = {
         features: [...RANKER_FEATURES],
-        trees: ranker,
+        trees: rankers.ahead,
         fittedOn: rankerFittedOn,
-        changedSince: changedSinceFit,
+        changedSince: changes - fitBasis,
       };
+      if (rankers.visit) json.ranker.visit = { features: [...VISIT_RANKER_FEATURES], trees: rankers.visit };
+    }
     return json;
   }
 
   if (restore) {
     learnOrders(restore.orders);
     if (restore.ranker) {
-      ranker = restore.ranker.trees;
+      rankers = { ahead: restore.ranker.trees, visit: restore.ranker.visitTrees };
       rankerFittedOn = restore.ranker.fittedOn;
-      changedSinceFit = restore.ranker.changedSince;
+      fitBasis = changes - restore.ranker.changedSince;
     }
   }
 
@@ -775,6 +942,8 @@ function buildCustomerModel(
     forget,
     toJSON,
     fitRanker,
+    refitRanker,
+    rankerStatus,
     basketModel,
     get customerCount() {
       return customers.size;
@@ -790,7 +959,10 @@ function buildCustomerModel(
  * @example
  * const copy = customerModelFromJSON(JSON.stringify(customers.toJSON()));
  */
-export function customerModelFromJSON(json: string | CustomerModelJSON): CustomerModel {
+export function customerModelFromJSON(
+  json: string | CustomerModelJSON,
+  callbacks: Pick<CustomerModelOptions, 'onError'> = {},
+): CustomerModel {
   const data: CustomerModelJSON = typeof json === 'string' ? JSON.parse(json) : json;
   if (data?.format !== 'touchpoint-customers' || data.version !== 1 || !Array.isArray(data.customers))
     throw new TouchpointConfigError(
@@ -803,6 +975,12 @@ export function customerModelFromJSON(json: string | CustomerModelJSON): Custome
     Array.isArray(saved.features) &&
     saved.features.join() === RANKER_FEATURES.join() &&
     Array.isArray(saved.trees?.trees);
+  const visit = saved?.visit;
+  const visitUsable =
+    visit !== undefined &&
+    Array.isArray(visit.features) &&
+    visit.features.join() === VISIT_RANKER_FEATURES.join() &&
+    Array.isArray(visit.trees?.trees);
   const orders: CustomerOrder[] = [];
   for (const [customer, list] of data.customers)
     for (const [at, orderId, items] of list) {
@@ -810,8 +988,18 @@ export function customerModelFromJSON(json: string | CustomerModelJSON): Custome
       if (orderId !== null) order.orderId = orderId;
       orders.push(order);
     }
-  return buildCustomerModel(data.options ?? {}, {
+  const options = { ...data.options, ...callbacks };
+  // A saved fit without the "at the visit" trees the options ask for is refitted.
+  const complete = usable && (options.rankerAtVisit !== true || visitUsable);
+  return buildCustomerModel(options, {
     orders,
-    ranker: usable ? { trees: saved.trees, fittedOn: saved.fittedOn, changedSince: saved.changedSince } : undefined,
+    ranker: complete
+      ? {
+          trees: saved.trees,
+          visitTrees: visitUsable && options.rankerAtVisit === true ? visit.trees : undefined,
+          fittedOn: saved.fittedOn,
+          changedSince: saved.changedSince,
+        }
+      : undefined,
   });
 }

@@ -16,4 +16,5 @@ export type {
   DueItem,
   NextBasketItem,
   NextOrderEstimate,
+  RankerStatus,
 } from './types.js';

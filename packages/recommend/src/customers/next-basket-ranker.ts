@@ -13,7 +13,8 @@
  * them out (it is one fitted model): measured on the validation split, see bench/customers.mjs.
  */
 import { offerTopK } from '../recommender/top-k.js';
-import { type BoostedTrees, fitBoostedTrees, scoreBoostedTrees } from './boosted-trees.js';
+import { type BoostedTrees, fitBoostedTreesInSteps, runToEnd, scoreBoostedTrees } from './boosted-trees.js';
+import { type DailySales, VISIT_FEATURES, writeVisitFeatures } from './visit-sales.js';
 
 /** Feature names, in row order (kept in the model's JSON, so a saved ranker is checked against them). */
 export const RANKER_FEATURES = [
@@ -38,6 +39,15 @@ export const RANKER_FEATURES = [
   'firstSeen',
 ] as const;
 const F = RANKER_FEATURES.length;
+/** Features of the "at the visit" ranker: the ahead-of-time ones, then what sells at the visit. */
+export const VISIT_RANKER_FEATURES = [...RANKER_FEATURES, ...VISIT_FEATURES] as const;
+const FV = VISIT_RANKER_FEATURES.length;
+
+/** "At the visit": the visit day and the shop's daily sales (the rows are `VISIT_RANKER_FEATURES` wide). */
+export interface VisitContext {
+  day: number;
+  sales: DailySales;
+}
 
 /** One order as the ranker sees it: its day number and item indexes. */
 export interface RankerOrder {
@@ -62,7 +72,7 @@ export interface ExploreSuggestion {
   goesWith: string[];
 }
 
-/** Candidates of one customer with their feature rows (`x`, row-major, `RANKER_FEATURES` wide). */
+/** Candidates of one customer with their feature rows (`x`, row-major, `RANKER_FEATURES` wide, or `VISIT_RANKER_FEATURES` with a visit). */
 export interface RankerCandidates {
   items: number[];
   explore: boolean[];
@@ -101,7 +111,8 @@ function medianInPlace(xs: number[]): number {
  * to the shop's statistics is taken out (omit it when `prefix` is the whole history).
  * `suggest(query, blocked)` asks the basket model. `buffer`, when long enough, holds the rows
  * (the request path reuses one). Parallel arrays, not an object per item: on the request path
- * allocation showed up as collector pauses in the tail latency.
+ * allocation showed up as collector pauses in the tail latency. With `visit`, each row also
+ * says what sells in the days before the visit (visit-sales.ts), without the customer's orders.
  */
 export function rankerCandidates(
   prefix: readonly RankerOrder[],
@@ -110,7 +121,9 @@ export function rankerCandidates(
   suggest: (query: number[], blocked: number[]) => ExploreSuggestion[],
   settings: RankerSettings,
   buffer?: Float64Array,
+  visit?: VisitContext,
 ): RankerCandidates {
+  const W = visit ? FV : F;
   const n = prefix.length;
   const lastDay = prefix[n - 1]!.day;
   // Per candidate row: the item, orders holding it, the last and first of them, its last day and
@@ -177,7 +190,7 @@ export function rankerCandidates(
   const suggestions =
     settings.exploreCandidates > 0 ? suggest(query, blocked).slice(0, settings.exploreCandidates) : [];
   // Every cell of every row is written below, so a reused buffer needs no clearing.
-  const cells = (mine + suggestions.length) * F;
+  const cells = (mine + suggestions.length) * W;
   const x = buffer && buffer.length >= cells ? buffer.subarray(0, cells) : new Float64Array(cells);
   const otherOrders = Math.max(1, shop.orders - n);
   const describeItem = (i: number, own: number, at: number) => {
@@ -189,7 +202,7 @@ export function rankerCandidates(
   };
   const expectedGap = customerGap > 0 ? customerGap : 45;
   for (let r = 0; r < mine; r++) {
-    const at = r * F;
+    const at = r * W;
     const i = items[r]!;
     const days = daysOf[r];
     let interval = -1;
@@ -216,12 +229,13 @@ export function rankerCandidates(
     x[at + 16] = 0;
     x[at + 17] = customerGap;
     x[at + 18] = first[r]! / n;
+    if (visit) writeVisitFeatures(visit.sales, i, visit.day, ownOrderDays(prefix, i, visit.day), x, at + F);
   }
   const explore: boolean[] = new Array<boolean>(mine).fill(false);
   const goesWith: (string[] | undefined)[] = new Array<string[] | undefined>(mine).fill(undefined);
   for (let k = 0; k < suggestions.length; k++) {
     const s = suggestions[k]!;
-    const at = (mine + k) * F;
+    const at = (mine + k) * W;
     x[at] = 0;
     x[at + 1] = 0;
     x[at + 2] = n;
@@ -239,6 +253,8 @@ export function rankerCandidates(
     x[at + 16] = 1;
     x[at + 17] = customerGap;
     x[at + 18] = -1;
+    // New to the customer before the visit: nothing of theirs to take out.
+    if (visit) writeVisitFeatures(visit.sales, s.i, visit.day, undefined, x, at + F);
     items.push(s.i);
     explore.push(true);
     times.push(0);
@@ -248,10 +264,18 @@ export function rankerCandidates(
   return { items, explore, times, last, goesWith, x };
 }
 
+/** Days of the customer's orders before `day` holding item `i` (one per order: they are taken out of the shop's sales). */
+function ownOrderDays(prefix: readonly RankerOrder[], i: number, day: number): number[] {
+  const out: number[] = [];
+  for (const o of prefix) if (o.day < day && o.items.includes(i)) out.push(o.day);
+  return out;
+}
+
 /** Scores every candidate with the ranker: the probability (log-odds) that it is in the next order. */
 export function scoreCandidates(ranker: BoostedTrees, c: RankerCandidates): Float64Array {
   const out = new Float64Array(c.items.length);
-  for (let r = 0; r < out.length; r++) out[r] = scoreBoostedTrees(ranker, c.x, r * F);
+  const width = c.x.length / Math.max(1, c.items.length);
+  for (let r = 0; r < out.length; r++) out[r] = scoreBoostedTrees(ranker, c.x, r * width);
   return out;
 }
 
@@ -265,6 +289,12 @@ export interface RankerTrainingOptions extends RankerSettings {
   learningRate: number;
 }
 
+/** The fitted rankers: ahead of time, and (when asked for) at the visit. */
+export interface FittedRankers {
+  ahead: BoostedTrees;
+  visit: BoostedTrees | undefined;
+}
+
 /**
  * Fits the ranker on the customers' own histories. `customers` must come in a fixed order (the
  * fit is deterministic for the same orders in the same order).
@@ -275,6 +305,25 @@ export function fitNextBasketRanker(
   suggest: (query: number[], blocked: number[]) => ExploreSuggestion[],
   options: RankerTrainingOptions,
 ): BoostedTrees {
+  return runToEnd(fitNextBasketRankersInSteps(customers, shop, suggest, options, undefined)).ahead;
+}
+
+/**
+ * The rankers' fit in steps (see `fitBoostedTreesInSteps`): it pauses after each target's rows
+ * and at every step of the trees, so a server can answer between steps. With `sales`, it also
+ * fits the "at the visit" ranker, whose rows add what sold in the days before each target order
+ * (from other customers' orders strictly before its day). Run to the end, it equals the fit in
+ * one go exactly. It reads `customers`, `shop` and `sales` across steps: the caller passes
+ * copies, or accepts that orders learned meanwhile may count.
+ */
+export function* fitNextBasketRankersInSteps(
+  customers: Iterable<readonly RankerOrder[]>,
+  shop: ShopItemStats,
+  suggest: (query: number[], blocked: number[]) => ExploreSuggestion[],
+  options: RankerTrainingOptions,
+  sales: DailySales | undefined,
+): Generator<void, FittedRankers> {
+  const W = sales ? FV : F;
   let x = new Float64Array(1 << 16);
   const labels: number[] = [];
   let targets = 0;
@@ -287,21 +336,31 @@ export function fitNextBasketRanker(
       const t = orders.length - back;
       if (t < 1) break;
       targets++;
-      const c = rankerCandidates(orders.slice(0, t), whole, shop, suggest, options);
+      // The visit features at the target order's own day: only what sold before it counts.
+      const visit = sales ? { day: orders[t]!.day, sales } : undefined;
+      const c = rankerCandidates(orders.slice(0, t), whole, shop, suggest, options, undefined, visit);
       const inTarget = new Set(orders[t]!.items);
-      const need = (labels.length + c.items.length) * F;
+      const need = (labels.length + c.items.length) * W;
       if (need > x.length) {
         const grown = new Float64Array(Math.max(need, x.length * 2));
         grown.set(x);
         x = grown;
       }
-      x.set(c.x, labels.length * F);
+      x.set(c.x, labels.length * W);
       for (const i of c.items) labels.push(inTarget.has(i) ? 1 : 0);
+      yield;
     }
   }
-  return fitBoostedTrees(x.subarray(0, labels.length * F), labels, labels.length, F, {
-    trees: options.trees,
-    depth: options.depth,
-    learningRate: options.learningRate,
-  });
+  const rows = labels.length;
+  const trees = { trees: options.trees, depth: options.depth, learningRate: options.learningRate };
+  let aheadRows = x.subarray(0, rows * W);
+  if (sales) {
+    // The ahead-of-time rows are the first F columns of the visit rows.
+    aheadRows = new Float64Array(rows * F);
+    for (let r = 0; r < rows; r++) aheadRows.set(x.subarray(r * W, r * W + F), r * F);
+    yield;
+  }
+  const ahead = yield* fitBoostedTreesInSteps(aheadRows, labels, rows, F, trees);
+  const visit = sales ? yield* fitBoostedTreesInSteps(x.subarray(0, rows * W), labels, rows, W, trees) : undefined;
+  return { ahead, visit };
 }

@@ -81,11 +81,21 @@ export interface CustomerModelOptions {
   /** Learned ranker: explore suggestions per customer it ranks with the repeats (default 10; 0: repeats only). */
   rankerExploreCandidates?: number;
   /**
-   * Learned ranker: refit on the next answer once more than this share of the orders is new since
-   * the last fit (default 0.1; 0 refits after every change, so incremental learning equals a
-   * batch fit exactly, at the cost of a fit per change). `forget` always refits.
+   * Learned ranker: refit once more than this share of the orders is new since the last fit
+   * (default 0.1), in the background (answers keep the last fit meanwhile). 0 refits in one go on
+   * the next answer after every change, so incremental learning equals a batch fit exactly, at
+   * the cost of a blocking fit per change. `forget` always refits (the frequency ranker answers
+   * until it is done).
    */
   rankerRefitShare?: number;
+  /**
+   * Learned ranker "at the visit" (default false): also fit trees that weigh what sold in the
+   * days before the visit, for `predictNextBasket(customer, { at })`. The model then keeps the
+   * shop's orders per item and day (two small integers per distinct item and day).
+   */
+  rankerAtVisit?: boolean;
+  /** Told when a background refit of the learned ranker fails (the last fit keeps answering). Not saved in the JSON. */
+  onError?: (error: unknown) => void;
   /** Frequency ranker: weight of "goes with what you buy" suggestions against the customer's own repeat frequency (default 0.05; 0 turns them off). The learned ranker weighs them itself. */
   exploreWeight?: number;
   /**
@@ -124,6 +134,23 @@ export interface CustomerModelOptions {
   gapSpread?: number;
 }
 
+/** What the learned ranker answers with now, and how its refits went (`rankerStatus()`). */
+export interface RankerStatus {
+  /** `frequency`: no usable trees (before the first fit, or after a `forget`) until a refit finishes. */
+  answersWith: 'learned' | 'frequency';
+  /** `stale`: enough orders are new that the next answer starts a refit. */
+  state: 'unfitted' | 'fitted' | 'stale' | 'refitting';
+  /** Orders the answering trees were fitted on, and orders learned since. */
+  fittedOn: number;
+  changedSince: number;
+  /** Background refits finished, and the steps of the last one with the longest step (ms): how long the event loop waited at most. */
+  backgroundRefits: number;
+  lastRefitSteps: number;
+  lastRefitLongestStepMs: number;
+  /** The last background refit's error, if it failed. */
+  lastError: unknown;
+}
+
 /** The serialised customer model: item ids interned once, orders per customer. */
 export interface CustomerModelJSON {
   format: 'touchpoint-customers';
@@ -133,5 +160,12 @@ export interface CustomerModelJSON {
   /** [customer, [[at (epoch ms), orderId or null, item indexes]…]], oldest order first. */
   customers: [string, [number, string | null, number[]][]][];
   /** The fitted next-basket ranker (absent before the first fit and after a `forget`). */
-  ranker?: { features: string[]; trees: BoostedTrees; fittedOn: number; changedSince: number };
+  ranker?: {
+    features: string[];
+    trees: BoostedTrees;
+    fittedOn: number;
+    changedSince: number;
+    /** The "at the visit" trees (`rankerAtVisit`). */
+    visit?: { features: string[]; trees: BoostedTrees };
+  };
 }
