@@ -1,10 +1,15 @@
 // Cost bench of the customer model: a synthetic shop of 100k customers and 1M orders over a year
 // (fixed seed; each customer has a rhythm, a few regulars and some browsing of a Zipf catalogue).
 // Prints learn time, heap, and per-customer latency of predictNextBasket / nextOrder / dueItems.
+// Then the learned ranker's refits: in one go (`fitRanker()`, the event loop waits for all of it)
+// and in the background (after 10% new orders, and after a `forget`), with answers served between
+// its steps: the longest step, and the answers' p99 as a request sees it (waiting + answering).
 // Numbers only — no pass/fail. Run after `pnpm build`: node --expose-gc bench/customers-cost.mjs
+// [--at-visit]  (the model also fits the "at the visit" ranker and answers at a visit date)
 import { CUSTOMER_MODEL_DEFAULTS, createCustomerModel } from '../dist/index.js';
 import { createRandom, createZipf, sku } from './synthetic.mjs';
 
+const atVisit = process.argv.includes('--at-visit');
 const CUSTOMERS = 100_000;
 const ORDERS = 1_000_000;
 const ITEMS = 20_000;
@@ -37,7 +42,7 @@ const heap = () => {
 };
 const mb = (b) => `${(b / 1e6).toFixed(0)} MB`;
 const before = heap();
-const model = createCustomerModel();
+const model = createCustomerModel({ rankerAtVisit: atVisit });
 let t = performance.now();
 let cpu = process.cpuUsage();
 const cpuSeconds = () => {
@@ -61,7 +66,7 @@ model.basketModel(); // the basket model learns its pending orders in one batch,
 const fitMs = performance.now() - t;
 const fitCpu = cpuSeconds();
 t = performance.now();
-model.fitRanker(); // the learned next-basket ranker: features of up to rankerMaxTargets targets + trees
+model.fitRanker(); // the learned next-basket ranker in one go: features of up to rankerMaxTargets targets + trees
 const rankerMs = performance.now() - t;
 const rankerCpu = cpuSeconds();
 const kept = heap() - before;
@@ -115,8 +120,76 @@ console.log(
 console.log(
   `| predictNextBasket, frequency ranker without explore, median / p99 | ${latency((c) => model.predictNextBasket(c, { ranker: 'frequency', exploreWeight: 0 }))} |`,
 );
+if (atVisit)
+  console.log(
+    `| predictNextBasket(k 10, at the visit), median / p99 | ${latency((c) => model.predictNextBasket(c, { at: now }))} |`,
+  );
 console.log(`| nextOrder, median / p99 | ${latency((c) => model.nextOrder(c))} |`);
 console.log(`| dueItems(now, 7 days), median / p99 | ${latency((c) => model.dueItems(c, now))} |`);
 t = performance.now();
 const json = JSON.stringify(model.toJSON());
 console.log(`| toJSON (orders) size / time | ${mb(json.length)} / ${((performance.now() - t) / 1000).toFixed(1)} s |`);
+
+// ---- the learned ranker's refits while answering ----------------------------------------------
+/**
+ * Runs `refit` (a promise) while answering one random customer per turn of the event loop.
+ * Returns the refit's wall time, its steps and longest step (the status), and for the answers:
+ * the time each took, and the time each request saw (waiting for the loop + answering).
+ */
+async function answersDuringRefit(refit, answer) {
+  const seen = [];
+  const took = [];
+  let done = false;
+  const t0 = performance.now();
+  const finished = refit.then(() => {
+    done = true;
+  });
+  while (!done) {
+    const asked = performance.now();
+    await new Promise((resolve) => setImmediate(resolve));
+    if (done) break;
+    const s = performance.now();
+    answer(`c${Math.floor(rand() * CUSTOMERS)}`);
+    const e = performance.now();
+    took.push((e - s) * 1000);
+    seen.push((e - asked) * 1000);
+  }
+  await finished;
+  const ms = performance.now() - t0;
+  const pct = (xs, p) => xs.slice().sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))];
+  const st = model.rankerStatus();
+  return { ms, st, n: took.length, took: pct(took, 0.99), seen: pct(seen, 0.99), seenMax: pct(seen, 1) };
+}
+const us = (x) => (x >= 1000 ? `${(x / 1000).toFixed(1)} ms` : `${x.toFixed(0)} µs`);
+// 10% new orders (a later month for 100k of the customers' rhythms): the trees go stale.
+const extra = [];
+for (let k = 0; k < ORDERS / 10; k++) {
+  const c = k % CUSTOMERS;
+  extra.push({
+    customer: `c${c}`,
+    at: START + (400 + (k % 30)) * DAY,
+    items: [sku(zipf()), sku(zipf())],
+    orderId: `x${k}`,
+  });
+}
+model.learnOrders(extra);
+t = performance.now();
+model.basketModel(); // the basket model learns the new order lines (its own cost, not the ranker's)
+const basketUpdateMs = performance.now() - t;
+const stale = await answersDuringRefit(model.refitRanker(), (c) => model.predictNextBasket(c));
+model.forget('c2');
+const erased = await answersDuringRefit(model.refitRanker(), (c) => model.predictNextBasket(c));
+console.log('\n| learned ranker refit | before: `fitRanker()` in one go | after: in the background |\n|---|---|---|');
+console.log(
+  `| longest time the event loop waits (ms) | ${rankerMs.toFixed(0)} (the whole fit) | ${stale.st.lastRefitLongestStepMs.toFixed(1)} after 10% new orders, ${erased.st.lastRefitLongestStepMs.toFixed(1)} after a forget |`,
+);
+console.log(
+  `| refit wall time / steps | ${(rankerMs / 1000).toFixed(1)} s / 1 | ${(stale.ms / 1000).toFixed(1)} s / ${stale.st.lastRefitSteps} (new orders), ${(erased.ms / 1000).toFixed(1)} s / ${erased.st.lastRefitSteps} (forget) |`,
+);
+console.log(
+  `| answers during the refit: p99 answering / p99 as a request sees it (wait + answer), max | none (blocked) | stale trees: ${stale.n} answers, ${us(stale.took)} / ${us(stale.seen)}, max ${us(stale.seenMax)}; after forget (frequency ranker): ${erased.n} answers, ${us(erased.took)} / ${us(erased.seen)}, max ${us(erased.seenMax)} |`,
+);
+console.log(
+  `| basket model learning the 10% new orders (blocks its first answer; not the ranker) | ${(basketUpdateMs / 1000).toFixed(1)} s | |`,
+);
+console.log(`(load average ${(await import('node:os')).loadavg()[0].toFixed(1)} after the refits)`);

@@ -222,6 +222,115 @@ describe('createCustomerModel', () => {
     expect(model.toJSON().ranker).toEqual(without.toJSON().ranker);
   });
 
+  it('learned ranker: stale trees keep answering while the refit runs in the background', async () => {
+    const orders = shopOrders();
+    const cut = Math.floor(orders.length * 0.8);
+    const model = createCustomerModel();
+    model.learnOrders(orders.slice(0, cut));
+    model.fitRanker();
+    const oldTrees = JSON.stringify(model.toJSON().ranker?.trees);
+    // The old trees, restored into a copy that has learned the new orders too but never refits.
+    const stale = customerModelFromJSON(JSON.stringify(model.toJSON()), {});
+    stale.learnOrders(orders.slice(cut));
+    model.learnOrders(orders.slice(cut)); // 20% new: stale
+    expect(model.rankerStatus()).toMatchObject({ answersWith: 'learned', state: 'stale' });
+    const during = model.predictNextBasket('c3'); // starts the refit; answers at once
+    expect(model.rankerStatus().state).toBe('refitting');
+    expect(JSON.stringify(model.toJSON().ranker?.trees)).toBe(oldTrees);
+    const staleJson = stale.toJSON();
+    staleJson.ranker!.changedSince = 0; // a copy that keeps the old trees as fitted
+    expect(during).toEqual(customerModelFromJSON(staleJson).predictNextBasket('c3'));
+    // Answers while it runs: the event loop turns many times before the refit is done.
+    let turns = 0;
+    let done = false;
+    const refit = model.refitRanker().then(() => {
+      done = true;
+    });
+    while (!done) {
+      await new Promise((resolve) => setImmediate(resolve));
+      turns++;
+      if (!done) expect(JSON.stringify(model.toJSON().ranker?.trees)).toBe(oldTrees);
+    }
+    await refit;
+    const status = model.rankerStatus();
+    expect(status).toMatchObject({ answersWith: 'learned', state: 'fitted', backgroundRefits: 1, changedSince: 0 });
+    // Every step gave the loop back: at least one turn per tree (50) and per target.
+    expect(status.lastRefitSteps).toBeGreaterThan(100);
+    expect(turns).toBeGreaterThanOrEqual(status.lastRefitSteps - 1);
+    const batch = createCustomerModel();
+    batch.learnOrders(orders);
+    batch.fitRanker();
+    expect(model.toJSON().ranker).toEqual(batch.toJSON().ranker);
+    for (const c of ['c0', 'c3', 'c8']) expect(model.predictNextBasket(c)).toEqual(batch.predictNextBasket(c));
+  });
+
+  it('learned ranker: after forget the frequency ranker answers until the background refit is done', async () => {
+    const orders = shopOrders();
+    const model = createCustomerModel();
+    model.learnOrders(orders);
+    model.fitRanker();
+    // A refit is already running when the customer is erased: it must start over without them.
+    model.learnOrders([{ customer: 'c0', at: at(301), items: ['beans', 'mug'], orderId: 'late' }]);
+    const running = model.refitRanker();
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(model.rankerStatus().state).toBe('refitting');
+    model.forget('c0');
+    expect(model.rankerStatus().answersWith).toBe('frequency');
+    expect(model.toJSON().ranker).toBeUndefined();
+    const without = createCustomerModel();
+    without.learnOrders(orders.filter((o) => o.customer !== 'c0'));
+    for (const c of ['c2', 'c5'])
+      expect(model.predictNextBasket(c)).toEqual(without.predictNextBasket(c, { ranker: 'frequency' }));
+    await running;
+    expect(model.rankerStatus()).toMatchObject({ answersWith: 'learned', state: 'fitted' });
+    without.fitRanker();
+    expect(model.toJSON().ranker).toEqual(without.toJSON().ranker);
+    for (const c of ['c2', 'c5']) expect(model.predictNextBasket(c)).toEqual(without.predictNextBasket(c));
+  });
+
+  it('learned ranker: before its first fit the frequency ranker answers and the fit starts in the background', async () => {
+    const errors: unknown[] = [];
+    const model = createCustomerModel({ onError: (e) => errors.push(e) });
+    model.learnOrders(shopOrders());
+    expect(model.predictNextBasket('c4')).toEqual(model.predictNextBasket('c4', { ranker: 'frequency' }));
+    expect(model.rankerStatus()).toMatchObject({ answersWith: 'frequency', state: 'refitting' });
+    await model.refitRanker(); // joins the running fit
+    expect(model.rankerStatus()).toMatchObject({ answersWith: 'learned', backgroundRefits: 1 });
+    expect(errors).toEqual([]);
+    expect(JSON.stringify(model.toJSON())).not.toContain('onError');
+  });
+
+  it('at the visit: weighs what sold before the visit day, exact under incremental learning, forget and JSON', () => {
+    const orders = shopOrders();
+    const visit = { k: 5, at: at(305) };
+    const model = createCustomerModel({ rankerAtVisit: true, rankerRefitShare: 0 });
+    expect(() => createCustomerModel().predictNextBasket('c0', visit)).toThrow(TouchpointConfigError);
+    expect(() => model.predictNextBasket('c0', { at: 'soon' })).toThrow(TouchpointConfigError);
+    const shuffled = orders.slice().reverse();
+    for (let i = 0; i < shuffled.length; i += 100) model.learnOrders(shuffled.slice(i, i + 100));
+    const batch = createCustomerModel({ rankerAtVisit: true });
+    batch.learnOrders(orders);
+    batch.fitRanker();
+    for (const c of ['c0', 'c1', 'c6']) {
+      expect(model.predictNextBasket(c, visit)).toEqual(batch.predictNextBasket(c, visit));
+      expect(model.predictNextBasket(c, visit)[0]!.kind).toBe('repeat');
+    }
+    // The visit trees are their own fit (wider rows), saved beside the ahead-of-time ones.
+    const json = batch.toJSON();
+    expect(json.ranker?.visit?.features).toContain('sales7Ratio');
+    expect(json.ranker?.visit?.trees).not.toEqual(json.ranker?.trees);
+    const copy = customerModelFromJSON(JSON.stringify(json));
+    expect(copy.predictNextBasket('c1', visit)).toEqual(batch.predictNextBasket('c1', visit));
+    // Erasure takes the customer's orders out of the daily sales too.
+    model.forget('c0');
+    const without = createCustomerModel({ rankerAtVisit: true });
+    without.learnOrders(orders.filter((o) => o.customer !== 'c0'));
+    without.fitRanker();
+    expect(model.predictNextBasket('c2', visit)).toEqual(without.predictNextBasket('c2', visit));
+    expect(model.toJSON().ranker).toEqual(without.toJSON().ranker);
+  });
+
   it('round-trips through JSON with identical answers', () => {
     const model = createCustomerModel({ exploreWeight: 0.5, gapQuantile: 0.5 });
     model.learnOrders(shopOrders());
