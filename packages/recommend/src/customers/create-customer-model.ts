@@ -17,11 +17,10 @@ import { TouchpointConfigError, type TouchpointEvent } from '@touchpoint/core';
 import { createRecommender } from '../recommender/create-recommender.js';
 import { offerTopK } from '../recommender/top-k.js';
 import type { Interaction, RecommendModel } from '../recommender/types.js';
-import { createBackgroundFit } from './background-fit.js';
-import { type BoostedTrees, runToEnd } from './boosted-trees.js';
+import type { BoostedTrees } from './boosted-trees.js';
+import { check, resolveOptions } from './customer-model-options.js';
 import {
   type ExploreSuggestion,
-  type FittedRankers,
   fitNextBasketRankersInSteps,
   RANKER_FEATURES,
   type RankerOrder,
@@ -42,6 +41,7 @@ import {
   type ShopTempo,
 } from './order-rhythm.js';
 import { ordersFromEvents } from './orders-from-events.js';
+import { createRankerRefits, hashOrder, type RankerFit } from './ranker-refits.js';
 import type {
   CustomerModelJSON,
   CustomerModelOptions,
@@ -52,30 +52,6 @@ import type {
   RankerStatus,
 } from './types.js';
 import { createDailySales, type DailySales } from './visit-sales.js';
-
-/** Defaults, chosen on the validation split of ../shared/data/onlineretail-customers (bench/). */
-export const CUSTOMER_MODEL_DEFAULTS = {
-  ranker: 'learned',
-  rankerTrees: 50,
-  rankerDepth: 6,
-  rankerLearningRate: 0.1,
-  rankerTargets: 3,
-  rankerMaxTargets: 5000,
-  rankerExploreCandidates: 10,
-  rankerRefitShare: 0.1,
-  rankerAtVisit: false,
-  exploreWeight: 0.05,
-  exploreSlots: 0,
-  exploreBelowShare: 0.25,
-  exploreQueryItems: 16,
-  gapQuantile: 0.3,
-  gapDecay: 0.85,
-  priorGapDays: 45,
-  priorGapWeight: 3,
-  tempoWindowDays: 14,
-  tempoExponent: 2.5,
-  dueShrinkOrders: 4,
-} as const;
 
 export interface PredictNextBasketOptions {
   /** How many items (default 10). */
@@ -209,66 +185,8 @@ interface Order {
   items: number[];
 }
 
-/** FNV-1a of a string: a fixed, learning-order-free order of customers. */
-function hashOf(s: string): number {
-  let h = 0x811c9dc5;
-  for (let k = 0; k < s.length; k++) h = Math.imul(h ^ s.charCodeAt(k), 0x01000193);
-  return h >>> 0;
-}
-
 function toTime(t: number | string): number {
   return typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t) : Number.NaN;
-}
-
-function check(field: string, value: number, ok: boolean, allowed: string): number {
-  if (typeof value !== 'number' || Number.isNaN(value) || !ok)
-    throw new TouchpointConfigError(field, `must be ${allowed}, got ${String(value)}`);
-  return value;
-}
-
-/** Validated options with every default filled in. */
-function resolveOptions(o: CustomerModelOptions) {
-  const d = CUSTOMER_MODEL_DEFAULTS;
-  const v = { ...d, ...o };
-  check('exploreWeight', v.exploreWeight, v.exploreWeight >= 0, 'a non-negative number');
-  check(
-    'exploreSlots',
-    v.exploreSlots,
-    Number.isInteger(v.exploreSlots) && v.exploreSlots >= 0,
-    'a non-negative integer',
-  );
-  check('exploreBelowShare', v.exploreBelowShare, v.exploreBelowShare >= 0, 'a non-negative number');
-  check(
-    'exploreQueryItems',
-    v.exploreQueryItems,
-    Number.isInteger(v.exploreQueryItems) && v.exploreQueryItems > 0,
-    'a positive integer',
-  );
-  check('gapQuantile', v.gapQuantile, v.gapQuantile > 0 && v.gapQuantile <= 1, 'in (0, 1]');
-  check('gapDecay', v.gapDecay, v.gapDecay > 0 && v.gapDecay <= 1, 'in (0, 1]');
-  check('priorGapDays', v.priorGapDays, v.priorGapDays > 0, 'a positive number of days');
-  check('priorGapWeight', v.priorGapWeight, v.priorGapWeight >= 0, 'a non-negative number');
-  check('tempoWindowDays', v.tempoWindowDays, v.tempoWindowDays > 0, 'a positive number of days');
-  check('tempoExponent', v.tempoExponent, v.tempoExponent >= 0, 'a non-negative number');
-  check('dueShrinkOrders', v.dueShrinkOrders, v.dueShrinkOrders >= 0, 'a non-negative number');
-  if (v.ranker !== 'learned' && v.ranker !== 'frequency')
-    throw new TouchpointConfigError('ranker', `must be 'learned' or 'frequency', got ${String(v.ranker)}`);
-  for (const field of ['rankerTrees', 'rankerDepth', 'rankerTargets', 'rankerMaxTargets'] as const)
-    check(field, v[field], Number.isInteger(v[field]) && v[field] > 0, 'a positive integer');
-  check(
-    'rankerExploreCandidates',
-    v.rankerExploreCandidates,
-    Number.isInteger(v.rankerExploreCandidates) && v.rankerExploreCandidates >= 0,
-    'a non-negative integer',
-  );
-  check('rankerLearningRate', v.rankerLearningRate, v.rankerLearningRate > 0 && v.rankerLearningRate <= 1, 'in (0, 1]');
-  check('rankerRefitShare', v.rankerRefitShare, v.rankerRefitShare >= 0, 'a non-negative number');
-  if (typeof v.rankerAtVisit !== 'boolean')
-    throw new TouchpointConfigError('rankerAtVisit', `must be true or false, got ${String(v.rankerAtVisit)}`);
-  if (v.onError !== undefined && typeof v.onError !== 'function')
-    throw new TouchpointConfigError('onError', `must be a function, got ${typeof v.onError}`);
-  if (v.gapSpread !== undefined) check('gapSpread', v.gapSpread, v.gapSpread > 0, 'a positive number');
-  return v;
 }
 
 /**
@@ -288,12 +206,6 @@ interface SavedRanker {
   visitTrees: BoostedTrees | undefined;
   changedSince: number;
   fittedOn: number;
-}
-
-/** A finished fit and what it was fitted on: orders then, and the count of changes then. */
-interface RankerFit extends FittedRankers {
-  fittedOn: number;
-  basis: number;
 }
 
 /** A customer model, optionally restored from JSON: its orders, then the ranker fitted on them. */
@@ -317,14 +229,8 @@ function buildCustomerModel(
   // "how often do buyers buy it again"), kept exact through learnOrders and forget.
   const buyers: number[] = [];
   const rebuyers: number[] = [];
-  // The learned rankers (none before the first fit and after a `forget`), the orders they were
-  // fitted on, and the count of learned orders (`changes`) when their fit read the data.
-  let rankers: FittedRankers | undefined;
-  let rankerFittedOn = 0;
+  // Orders learned so far (merges included): the learned ranker's fits are dated by it.
   let changes = 0;
-  let fitBasis = 0;
-  // A background fit that failed is retried by answers only once the orders change again.
-  let failedAt = -1;
   // "At the visit": the shop's orders per item and day (only with `rankerAtVisit`).
   const sales: DailySales | undefined = o.rankerAtVisit ? createDailySales() : undefined;
   const customers = new Map<string, Order[]>();
@@ -563,33 +469,6 @@ function buildCustomerModel(
     };
   }
 
-  /** Customers in a fixed order that does not depend on the order of learning (a hash, so a capped sample is not the alphabetically first customers). */
-  function hashOrder(): string[] {
-    const names = [...customers.keys()];
-    if (names.length >= 2 ** 21)
-      return names
-        .map((c) => [hashOf(c), c] as const)
-        .sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
-        .map((x) => x[1]);
-    // Hash and position packed in one float and sorted as a typed array: at 100k customers the
-    // sort of [hash, name] pairs alone held the event loop for tens of milliseconds.
-    const keys = new Float64Array(names.length);
-    for (let k = 0; k < names.length; k++) keys[k] = hashOf(names[k]!) * 2 ** 21 + k;
-    keys.sort();
-    const out = new Array<string>(names.length);
-    for (let k = 0; k < keys.length; k++) out[k] = names[keys[k]! % 2 ** 21]!;
-    // Equal hashes go by name, as in the plain sort (rare).
-    for (let k = 1; k < keys.length; k++) {
-      if (Math.floor(keys[k]! / 2 ** 21) !== Math.floor(keys[k - 1]! / 2 ** 21)) continue;
-      let end = k + 1;
-      while (end < keys.length && Math.floor(keys[end]! / 2 ** 21) === Math.floor(keys[k]! / 2 ** 21)) end++;
-      const run = out.slice(k - 1, end).sort();
-      for (let j = 0; j < run.length; j++) out[k - 1 + j] = run[j]!;
-      k = end - 1;
-    }
-    return out;
-  }
-
   /**
    * The rankers' fit in steps. Its first step copies what it reads — the sampled customers'
    * orders and the shop's item counts — and takes the basket model of now, so orders learned
@@ -601,7 +480,7 @@ function buildCustomerModel(
     const basis = changes;
     const fittedOn = orderCount;
     const model = o.rankerExploreCandidates > 0 ? basketModel() : undefined;
-    const names = hashOrder();
+    const names = hashOrder([...customers.keys()]);
     yield;
     const sample: RankerOrder[][] = [];
     let targets = 0;
@@ -635,59 +514,12 @@ function buildCustomerModel(
     );
     return { ...fitted, fittedOn, basis };
   }
-  function applyFit(fit: RankerFit): void {
-    // A background fit that read older data than the trees answering now is not applied.
-    if (rankers && fit.basis < fitBasis) return;
-    rankers = { ahead: fit.ahead, visit: fit.visit };
-    rankerFittedOn = fit.fittedOn;
-    fitBasis = fit.basis;
-  }
-  const background = createBackgroundFit<RankerFit>({
+  const refits = createRankerRefits({
     steps: rankerFitSteps,
-    apply: applyFit,
-    onError: (error) => {
-      failedAt = changes;
-      o.onError?.(error);
-    },
+    refitShare: o.rankerRefitShare,
+    changes: () => changes,
+    onError: o.onError,
   });
-  function fitRanker(): void {
-    background.restart(); // a running background fit would read older data: it starts over
-    applyFit(runToEnd(rankerFitSteps()));
-    failedAt = -1;
-  }
-  async function refitRanker(): Promise<void> {
-    await background.start();
-    const error = background.status().lastError;
-    if (error !== undefined) throw error;
-  }
-  function stale(): boolean {
-    return !rankers || changes - fitBasis > o.rankerRefitShare * rankerFittedOn;
-  }
-  /** The trees to answer with now; undefined: none usable yet (the frequency ranker answers). */
-  function currentRankers(): FittedRankers | undefined {
-    if (!stale()) return rankers;
-    // Refit on every change: in one go, so incremental learning equals a batch fit exactly.
-    if (o.rankerRefitShare === 0) {
-      fitRanker();
-      return rankers;
-    }
-    // Otherwise in the background; the trees of the last fit are still a valid model meanwhile.
-    if (!background.status().running && failedAt !== changes) void background.start();
-    return rankers;
-  }
-  function rankerStatus(): RankerStatus {
-    const b = background.status();
-    return {
-      answersWith: rankers ? 'learned' : 'frequency',
-      state: b.running ? 'refitting' : !rankers ? 'unfitted' : stale() ? 'stale' : 'fitted',
-      fittedOn: rankers ? rankerFittedOn : 0,
-      changedSince: rankers ? changes - fitBasis : changes,
-      backgroundRefits: b.completed,
-      lastRefitSteps: b.lastSteps,
-      lastRefitLongestStepMs: b.lastLongestStepMs,
-      lastError: b.lastError,
-    };
-  }
 
   function predictNextBasket(customer: string, opts: PredictNextBasketOptions = {}): NextBasketItem[] {
     const k = opts.k === undefined ? 10 : Math.max(0, Math.floor(opts.k));
@@ -713,7 +545,7 @@ function buildCustomerModel(
       const exploreWeight = opts.exploreWeight ?? o.exploreWeight;
       // Without usable trees (before the first fit, after a forget) the frequency ranker answers
       // while they are fitted in the background.
-      const fitted = (opts.ranker ?? o.ranker) === 'learned' ? currentRankers() : undefined;
+      const fitted = (opts.ranker ?? o.ranker) === 'learned' ? refits.forAnswer() : undefined;
       const visit = visitAt !== undefined && sales ? { day: Math.floor(visitAt / DAY_MS), sales } : undefined;
       const trees = visit ? fitted?.visit : fitted?.ahead;
       const learned = trees !== undefined;
@@ -877,8 +709,7 @@ function buildCustomerModel(
     for (const x of orders) sales?.add(x.day, x.items, -1);
     // The trees were fitted on this customer's orders too: they never answer again, and a
     // background fit that may have read them starts over.
-    rankers = undefined;
-    background.restart();
+    refits.erase();
     orderCount -= orders.length;
     pendingInteractions = pendingInteractions.filter((x) => x.subject !== customer);
     recommender.forget(customer);
@@ -912,25 +743,23 @@ function buildCustomerModel(
     };
     // The fitted ranker travels too (a restored model answers the same without refitting); after
     // a `forget` there is none to carry until the refit is done.
-    if (rankers) {
+    const saved = refits.saved();
+    if (saved) {
       json.ranker = {
         features: [...RANKER_FEATURES],
-        trees: rankers.ahead,
-        fittedOn: rankerFittedOn,
-        changedSince: changes - fitBasis,
+        trees: saved.ahead,
+        fittedOn: saved.fittedOn,
+        changedSince: saved.changedSince,
       };
-      if (rankers.visit) json.ranker.visit = { features: [...VISIT_RANKER_FEATURES], trees: rankers.visit };
+      if (saved.visit) json.ranker.visit = { features: [...VISIT_RANKER_FEATURES], trees: saved.visit };
     }
     return json;
   }
 
   if (restore) {
     learnOrders(restore.orders);
-    if (restore.ranker) {
-      rankers = { ahead: restore.ranker.trees, visit: restore.ranker.visitTrees };
-      rankerFittedOn = restore.ranker.fittedOn;
-      fitBasis = changes - restore.ranker.changedSince;
-    }
+    const r = restore.ranker;
+    if (r) refits.restore({ ahead: r.trees, visit: r.visitTrees, fittedOn: r.fittedOn, changedSince: r.changedSince });
   }
 
   return {
@@ -941,9 +770,9 @@ function buildCustomerModel(
     dueItems,
     forget,
     toJSON,
-    fitRanker,
-    refitRanker,
-    rankerStatus,
+    fitRanker: refits.fitNow,
+    refitRanker: refits.refit,
+    rankerStatus: refits.status,
     basketModel,
     get customerCount() {
       return customers.size;

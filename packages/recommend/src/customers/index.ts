@@ -1,6 +1,6 @@
 /** The customer model: next basket, next order and due items per customer, with reasons. */
+
 export {
-  CUSTOMER_MODEL_DEFAULTS,
   type CustomerModel,
   createCustomerModel,
   customerModelFromJSON,
@@ -8,6 +8,7 @@ export {
   type LearnOrdersResult,
   type PredictNextBasketOptions,
 } from './create-customer-model.js';
+export { CUSTOMER_MODEL_DEFAULTS } from './customer-model-options.js';
 export { ordersFromEvents } from './orders-from-events.js';
 export type {
   CustomerModelJSON,
