@@ -104,6 +104,7 @@ export function createRankerRefits(options: RankerRefitsOptions): RankerRefits {
     },
     erase() {
       rankers = undefined;
+      failedAt = -1; // the data changed: answers may try again
       background.restart();
     },
     restore(saved) {
