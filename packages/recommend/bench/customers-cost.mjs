@@ -6,6 +6,8 @@
 // its steps: the longest step, and the answers' p99 as a request sees it (waiting + answering).
 // Numbers only — no pass/fail. Run after `pnpm build`: node --expose-gc bench/customers-cost.mjs
 // [--at-visit]  (the model also fits the "at the visit" ranker and answers at a visit date)
+
+import { PerformanceObserver } from 'node:perf_hooks';
 import { CUSTOMER_MODEL_DEFAULTS, createCustomerModel } from '../dist/index.js';
 import { createRandom, createZipf, sku } from './synthetic.mjs';
 
@@ -140,6 +142,12 @@ async function answersDuringRefit(refit, answer) {
   const seen = [];
   const took = [];
   let done = false;
+  // The collector's pauses land in whichever step or answer is running: the longest is printed.
+  let gcMax = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMax = Math.max(gcMax, e.duration);
+  });
+  gc.observe({ entryTypes: ['gc'] });
   const t0 = performance.now();
   const finished = refit.then(() => {
     done = true;
@@ -156,9 +164,10 @@ async function answersDuringRefit(refit, answer) {
   }
   await finished;
   const ms = performance.now() - t0;
+  gc.disconnect();
   const pct = (xs, p) => xs.slice().sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))];
   const st = model.rankerStatus();
-  return { ms, st, n: took.length, took: pct(took, 0.99), seen: pct(seen, 0.99), seenMax: pct(seen, 1) };
+  return { ms, st, n: took.length, took: pct(took, 0.99), seen: pct(seen, 0.99), seenMax: pct(seen, 1), gcMax };
 }
 const us = (x) => (x >= 1000 ? `${(x / 1000).toFixed(1)} ms` : `${x.toFixed(0)} µs`);
 // 10% new orders (a later month for 100k of the customers' rhythms): the trees go stale.
@@ -188,6 +197,9 @@ console.log(
 );
 console.log(
   `| answers during the refit: p99 answering / p99 as a request sees it (wait + answer), max | none (blocked) | stale trees: ${stale.n} answers, ${us(stale.took)} / ${us(stale.seen)}, max ${us(stale.seenMax)}; after forget (frequency ranker): ${erased.n} answers, ${us(erased.took)} / ${us(erased.seen)}, max ${us(erased.seenMax)} |`,
+);
+console.log(
+  `| longest collector pause during the refit | | ${stale.gcMax.toFixed(1)} ms (new orders), ${erased.gcMax.toFixed(1)} ms (forget) |`,
 );
 console.log(
   `| basket model learning the 10% new orders (blocks its first answer; not the ranker) | ${(basketUpdateMs / 1000).toFixed(1)} s | |`,

@@ -82,8 +82,8 @@ export function runToEnd<T>(steps: Generator<unknown, T>): T {
 }
 
 /**
- * `fitBoostedTrees` in steps: the generator pauses after each feature's binning, after each
- * tree's gradient pass and after each level of a tree, so a caller can give the event loop back
+ * `fitBoostedTrees` in steps: the generator pauses after each feature's bin edges and bucketing,
+ * after each tree's gradient pass and after each level of a tree, so a caller can give the event loop back
  * between steps (each step touches every row at most once). The same steps run to the end give
  * the same trees as `fitBoostedTrees`. It reads `x` and `labels` across steps: they must not
  * change until it is done.
@@ -121,8 +121,8 @@ export function* fitBoostedTreesInSteps(
       }
       binned[r * features + f] = lo;
     }
+    yield;
   }
-  yield;
   let positives = 0;
   for (let r = 0; r < rows; r++) positives += labels[r]! > 0 ? 1 : 0;
   const prior = Math.min(1 - 1e-6, Math.max(1e-6, positives / Math.max(1, rows)));

@@ -324,7 +324,9 @@ export function* fitNextBasketRankersInSteps(
   sales: DailySales | undefined,
 ): Generator<void, FittedRankers> {
   const W = sales ? FV : F;
-  let x = new Float64Array(1 << 16);
+  // Each target's rows stay in their own array until all are known, then are copied once into
+  // one matrix in slices: growing one buffer by doubling copied tens of megabytes in one step.
+  const parts: Float64Array[] = [];
   const labels: number[] = [];
   let targets = 0;
   for (const orders of customers) {
@@ -340,27 +342,30 @@ export function* fitNextBasketRankersInSteps(
       const visit = sales ? { day: orders[t]!.day, sales } : undefined;
       const c = rankerCandidates(orders.slice(0, t), whole, shop, suggest, options, undefined, visit);
       const inTarget = new Set(orders[t]!.items);
-      const need = (labels.length + c.items.length) * W;
-      if (need > x.length) {
-        const grown = new Float64Array(Math.max(need, x.length * 2));
-        grown.set(x);
-        x = grown;
-      }
-      x.set(c.x, labels.length * W);
+      parts.push(c.x);
       for (const i of c.items) labels.push(inTarget.has(i) ? 1 : 0);
       yield;
     }
   }
   const rows = labels.length;
   const trees = { trees: options.trees, depth: options.depth, learningRate: options.learningRate };
-  let aheadRows = x.subarray(0, rows * W);
-  if (sales) {
-    // The ahead-of-time rows are the first F columns of the visit rows.
-    aheadRows = new Float64Array(rows * F);
-    for (let r = 0; r < rows; r++) aheadRows.set(x.subarray(r * W, r * W + F), r * F);
-    yield;
+  const x = new Float64Array(rows * W);
+  // With the visit features, the ahead-of-time rows are the first F columns of each row.
+  const aheadRows = sales ? new Float64Array(rows * F) : x;
+  let row = 0;
+  let copied = 0;
+  for (const part of parts) {
+    x.set(part, row * W);
+    if (sales) for (let r = 0; r < part.length / W; r++) aheadRows.set(part.subarray(r * W, r * W + F), (row + r) * F);
+    row += part.length / W;
+    copied += part.length;
+    if (copied >= 1 << 18) {
+      copied = 0;
+      yield;
+    }
   }
+  parts.length = 0;
   const ahead = yield* fitBoostedTreesInSteps(aheadRows, labels, rows, F, trees);
-  const visit = sales ? yield* fitBoostedTreesInSteps(x.subarray(0, rows * W), labels, rows, W, trees) : undefined;
+  const visit = sales ? yield* fitBoostedTreesInSteps(x, labels, rows, W, trees) : undefined;
   return { ahead, visit };
 }
