@@ -40,13 +40,13 @@ async function measure(subject, n) {
   const run = child('subject.mjs', [subject, String(n), String(port)]);
   const result = await run.message;
   await new Promise((resolve) => (run.proc.exitCode === null ? run.proc.once('exit', resolve) : resolve()));
-  const { count } = await (await fetch(`${sinkUrl}/count`)).json();
-  return { ...result, arrived: count };
+  const { count, cpuMs } = await (await fetch(`${sinkUrl}/count`)).json();
+  return { ...result, arrived: count, sinkCpuMs: cpuMs };
 }
 
 function line(r) {
   const missing = r.arrived === r.events ? '' : r.arrived < r.events ? '  ⚠ EVENTS MISSING' : '  (duplicates)';
-  return `${(names[r.subject] ?? r.subject).padEnd(30)} ${String(r.events).padStart(8)} events  ${Math.round(r.eventsPerSec).toLocaleString('en').padStart(9)} ev/s  peak RSS ${r.peakRssMB.toFixed(0).padStart(4)} MB  arrived ${r.arrived}${missing}`;
+  return `${(names[r.subject] ?? r.subject).padEnd(30)} ${String(r.events).padStart(8)} events  ${Math.round(r.eventsPerSec).toLocaleString('en').padStart(9)} ev/s  peak RSS ${r.peakRssMB.toFixed(0).padStart(4)} MB  sink CPU ${(r.sinkCpuMs / 1000).toFixed(2).padStart(5)} s  arrived ${r.arrived}${missing}`;
 }
 
 // The machine is shared, so short runs are noisy: sizes under 1M run REPEAT times, interleaved
@@ -82,11 +82,11 @@ if (ingestSize > 0) {
 sink.proc.disconnect();
 sink.proc.kill();
 
-console.log('\n| events | subject | events/s | peak RSS (MB) | arrived |');
-console.log('|---:|---|---:|---:|---:|');
+console.log('\n| events | subject | events/s | peak RSS (MB) | sink CPU (s) | arrived |');
+console.log('|---:|---|---:|---:|---:|---:|');
 for (const r of results) {
   console.log(
-    `| ${r.events.toLocaleString('en')} | ${names[r.subject] ?? r.subject} | ${Math.round(r.eventsPerSec).toLocaleString('en')} | ${r.peakRssMB.toFixed(0)} | ${r.arrived.toLocaleString('en')} |`,
+    `| ${r.events.toLocaleString('en')} | ${names[r.subject] ?? r.subject} | ${Math.round(r.eventsPerSec).toLocaleString('en')} | ${r.peakRssMB.toFixed(0)} | ${(r.sinkCpuMs / 1000).toFixed(2)} | ${r.arrived.toLocaleString('en')} |`,
   );
 }
 for (const n of sizes) {

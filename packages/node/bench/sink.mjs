@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib';
 
 let count = 0;
 let requests = 0;
+let cpuAtReset = process.cpuUsage();
 // `POST /down` makes the sink answer 503 to every batch until `POST /up` (the backlog bench).
 let down = false;
 const server = createServer((req, res) => {
@@ -14,12 +15,15 @@ const server = createServer((req, res) => {
     return;
   }
   if (req.method === 'GET' && req.url === '/count') {
-    res.end(JSON.stringify({ count, requests }));
+    // The sink's own CPU since the last reset: on a small machine it competes with the subject.
+    const cpu = process.cpuUsage(cpuAtReset);
+    res.end(JSON.stringify({ count, requests, cpuMs: (cpu.user + cpu.system) / 1000 }));
     return;
   }
   if (req.method === 'POST' && req.url === '/reset') {
     count = 0;
     requests = 0;
+    cpuAtReset = process.cpuUsage();
     res.end('{}');
     return;
   }
