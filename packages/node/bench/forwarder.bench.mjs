@@ -3,6 +3,8 @@
 // @segment/analytics-node) on the same sink in the same run; then a 1M-event backlog with the sink
 // down (appended to disk, delivered when it is back) and the ingest's answer latency on fileLog.
 // Each subject runs in its own child process; the sink runs in another and counts what arrived.
+// Each row also prints the CPU time of the subject's process (all its threads, from its start) and of
+// the sink during the run: on a 2-core machine the two together can use every core there is.
 // BENCH_SIZES=100000,1000000 (default), BENCH_SUBJECTS=memory,file,posthog (default; add segment),
 // BENCH_REPEAT (runs of sizes under 1M, default 3, best counts), BENCH_BACKLOG=1000000,
 // BENCH_INGEST=40000 (events sent to the ingest as 20-event batches); 0 skips either.
@@ -46,7 +48,7 @@ async function measure(subject, n) {
 
 function line(r) {
   const missing = r.arrived === r.events ? '' : r.arrived < r.events ? '  ⚠ EVENTS MISSING' : '  (duplicates)';
-  return `${(names[r.subject] ?? r.subject).padEnd(30)} ${String(r.events).padStart(8)} events  ${Math.round(r.eventsPerSec).toLocaleString('en').padStart(9)} ev/s  peak RSS ${r.peakRssMB.toFixed(0).padStart(4)} MB  sink CPU ${(r.sinkCpuMs / 1000).toFixed(2).padStart(5)} s  arrived ${r.arrived}${missing}`;
+  return `${(names[r.subject] ?? r.subject).padEnd(30)} ${String(r.events).padStart(8)} events  ${Math.round(r.eventsPerSec).toLocaleString('en').padStart(9)} ev/s  peak RSS ${r.peakRssMB.toFixed(0).padStart(4)} MB  CPU ${(r.cpuMs / 1000).toFixed(2).padStart(5)} s  sink CPU ${(r.sinkCpuMs / 1000).toFixed(2).padStart(5)} s  arrived ${r.arrived}${missing}`;
 }
 
 // The machine is shared, so short runs are noisy: sizes under 1M run REPEAT times, interleaved
@@ -82,11 +84,11 @@ if (ingestSize > 0) {
 sink.proc.disconnect();
 sink.proc.kill();
 
-console.log('\n| events | subject | events/s | peak RSS (MB) | sink CPU (s) | arrived |');
-console.log('|---:|---|---:|---:|---:|---:|');
+console.log('\n| events | subject | events/s | peak RSS (MB) | CPU (s) | sink CPU (s) | arrived |');
+console.log('|---:|---|---:|---:|---:|---:|---:|');
 for (const r of results) {
   console.log(
-    `| ${r.events.toLocaleString('en')} | ${names[r.subject] ?? r.subject} | ${Math.round(r.eventsPerSec).toLocaleString('en')} | ${r.peakRssMB.toFixed(0)} | ${(r.sinkCpuMs / 1000).toFixed(2)} | ${r.arrived.toLocaleString('en')} |`,
+    `| ${r.events.toLocaleString('en')} | ${names[r.subject] ?? r.subject} | ${Math.round(r.eventsPerSec).toLocaleString('en')} | ${r.peakRssMB.toFixed(0)} | ${(r.cpuMs / 1000).toFixed(2)} | ${(r.sinkCpuMs / 1000).toFixed(2)} | ${r.arrived.toLocaleString('en')} |`,
   );
 }
 for (const n of sizes) {
