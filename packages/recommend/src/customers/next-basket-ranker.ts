@@ -135,6 +135,9 @@ export function rankerCandidates(
   const first: number[] = [];
   const lastDayOf: number[] = [];
   const daysOf: (number[] | undefined)[] = [];
+  // With a visit: per row, the day of each order holding it before the visit day (one per order,
+  // as the shop's sales count them), so they can be taken out of those sales.
+  const ownDays: number[][] | undefined = visit ? [] : undefined;
   let repeats = 0;
   let later = 0;
   let size = 0;
@@ -166,6 +169,11 @@ export function rankerCandidates(
       }
       times[r]!++;
       last[r] = t;
+      if (visit && ownDays && o.day < visit.day) {
+        const own = ownDays[r];
+        if (own) own.push(o.day);
+        else ownDays[r] = [o.day];
+      }
     }
   }
   const repeatRatio = later > 0 ? repeats / later : -1;
@@ -229,7 +237,7 @@ export function rankerCandidates(
     x[at + 16] = 0;
     x[at + 17] = customerGap;
     x[at + 18] = first[r]! / n;
-    if (visit) writeVisitFeatures(visit.sales, i, visit.day, ownOrderDays(prefix, i, visit.day), x, at + F);
+    if (visit) writeVisitFeatures(visit.sales, i, visit.day, ownDays![r], x, at + F);
   }
   const explore: boolean[] = new Array<boolean>(mine).fill(false);
   const goesWith: (string[] | undefined)[] = new Array<string[] | undefined>(mine).fill(undefined);
@@ -262,13 +270,6 @@ export function rankerCandidates(
     goesWith.push(s.goesWith);
   }
   return { items, explore, times, last, goesWith, x };
-}
-
-/** Days of the customer's orders before `day` holding item `i` (one per order: they are taken out of the shop's sales). */
-function ownOrderDays(prefix: readonly RankerOrder[], i: number, day: number): number[] {
-  const out: number[] = [];
-  for (const o of prefix) if (o.day < day && o.items.includes(i)) out.push(o.day);
-  return out;
 }
 
 /** Scores every candidate with the ranker: the probability (log-odds) that it is in the next order. */
